@@ -1,0 +1,309 @@
+"""The SEN register: pupils, teaching groups, status decisions, ranked needs, concerns and the
+one-page profile. A pupil's status changes only through a StatusDecision (pupils.services)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from sencoweb.models import SchoolScopedQuerySet
+
+from .codes import CENSUS_CODE, DEFAULT_AREA, ON_REGISTER, Area, Gender, NcYear, SenStatus, SenType
+
+
+class TeachingGroup(models.Model):
+    """A registration group, class or set. Teachers and TAs see the pupils of their groups."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "reg", "Registration group"
+        CLASS = "class", "Class or set"
+
+    school = models.ForeignKey(
+        "sencoweb.School", on_delete=models.CASCADE, related_name="teaching_groups"
+    )
+    name = models.CharField(max_length=60)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CLASS)
+    subject = models.CharField(max_length=60, blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teaching_groups"
+    )
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="teaching_group_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PupilQuerySet(SchoolScopedQuerySet):
+    def current(self):
+        return self.filter(archived_at__isnull=True)
+
+    def on_register(self):
+        return self.filter(sen_status__in=ON_REGISTER)
+
+    def with_sen(self):
+        """On the register or on the school's monitoring list."""
+        return self.filter(sen_status__in=["K", "E", "M"])
+
+
+class Pupil(models.Model):
+    school = models.ForeignKey("sencoweb.School", on_delete=models.PROTECT, related_name="pupils")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    upn = models.CharField("UPN", max_length=13, blank=True)
+    former_upns = models.JSONField(default=list, blank=True)
+    first_name = models.CharField("Legal first name", max_length=100)
+    last_name = models.CharField("Legal last name", max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    nc_year = models.CharField("Year group", max_length=2, choices=NcYear.choices)
+    reg_group = models.ForeignKey(
+        TeachingGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registered_pupils",
+        verbose_name="Registration group",
+    )
+    teaching_groups = models.ManyToManyField(TeachingGroup, blank=True, related_name="pupils")
+
+    eal = models.BooleanField("English as an additional language", default=False)
+    fsm = models.BooleanField("Free school meals", default=False)
+    pupil_premium = models.BooleanField(default=False)
+    looked_after = models.BooleanField(default=False)
+    previously_looked_after = models.BooleanField(default=False)
+
+    # Current status, written only by pupils.services.status_decision_record.
+    sen_status = models.CharField(max_length=1, choices=SenStatus.choices, default=SenStatus.NONE)
+    sen_status_since = models.DateField(null=True, blank=True)
+    date_parents_notified = models.DateField(null=True, blank=True)
+    sen_unit_member = models.BooleanField("Member of SEN unit", default=False)
+    resourced_provision_member = models.BooleanField("Member of resourced provision", default=False)
+    top_up_funded = models.BooleanField("Top-up funding (element 3)", default=False)
+    disability_or_medical = models.TextField(
+        "Disability or medical conditions",
+        blank=True,
+        help_text="Recorded separately from SEN: a disability is SEN only if it calls for special "
+        "educational provision.",
+    )
+    # Maintained by the reviews app when a plan or review date changes.
+    next_review_due = models.DateField(null=True, blank=True, db_index=True)
+
+    # One-page profile (DOMAIN.md 6.4), read by everyone who teaches the pupil.
+    about_me = models.TextField("About me", blank=True)
+    strengths = models.TextField("What people like and admire about me", blank=True)
+    important_to_me = models.TextField("What is important to me", blank=True)
+    what_helps = models.TextField("What helps me", blank=True)
+    what_does_not_help = models.TextField("What does not help me", blank=True)
+    how_i_communicate = models.TextField("How I communicate", blank=True)
+    profile_updated_at = models.DateTimeField(null=True, blank=True)
+
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    destination = models.CharField(max_length=200, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    retention_until = models.DateField(null=True, blank=True)
+    legal_hold = models.BooleanField(
+        default=False, help_text="Keep past the retention date (litigation or tribunal)"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = PupilQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "upn"],
+                condition=Q(archived_at__isnull=True) & ~Q(upn=""),
+                name="pupil_live_upn_unique_per_school",
+            ),
+        ]
+        indexes = [
+            # The register: current pupils of a school by status, sorted by name.
+            models.Index(
+                fields=["school", "sen_status", "last_name", "first_name"], name="pupil_register"
+            ),
+            models.Index(fields=["school", "upn"], name="pupil_school_upn"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    @property
+    def census_code(self) -> str:
+        return CENSUS_CODE[self.sen_status]
+
+    @property
+    def on_register(self) -> bool:
+        return self.sen_status in ON_REGISTER
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def age_on(self, day) -> int:
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+
+class StatusDecision(models.Model):
+    """A dated decision to change a pupil's SEN status, with its reason and evidence.
+
+    Rows are never edited: a mistake is corrected by a further decision."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="status_decisions")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    decided_on = models.DateField()
+    from_status = models.CharField(max_length=1, choices=SenStatus.choices)
+    to_status = models.CharField(max_length=1, choices=SenStatus.choices)
+    reason = models.TextField()
+    evidence = models.TextField(blank=True)
+    decided_by = models.CharField(
+        max_length=200, help_text="Who took the decision (names and roles)"
+    )
+    parents_informed = models.BooleanField(default=False)
+    parents_informed_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")), name="decision_changes_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(parents_informed=False) | Q(parents_informed_on__isnull=False),
+                name="decision_parents_informed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} to {self.get_to_status_display()} on {self.decided_on}"
+
+
+class NeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ends_on__isnull=True)
+
+
+class Need(models.Model):
+    """A ranked DfE SEN type. Rank 1 is the primary need; the census takes ranks 1 and 2."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="needs")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sen_type = models.CharField("SEN type", max_length=4, choices=SenType.choices)
+    rank = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ends_on", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "rank"],
+                condition=Q(ends_on__isnull=True),
+                name="need_one_active_per_rank",
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="need_rank_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(starts_on__lte=F("ends_on")),
+                name="need_starts_before_ends",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rank}. {self.get_sen_type_display()}"
+
+    @property
+    def default_area(self) -> str:
+        return DEFAULT_AREA[self.sen_type]
+
+
+class NeedAreaMapping(models.Model):
+    """A school's own broad area for a SEN type (DS, OTH and NSA have no official area)."""
+
+    school = models.ForeignKey("sencoweb.School", on_delete=models.CASCADE, related_name="+")
+    sen_type = models.CharField(max_length=4, choices=SenType.choices)
+    area = models.CharField(max_length=4, choices=Area.choices)
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "sen_type"], name="need_area_one_per_type"),
+        ]
+
+    def __str__(self):
+        return f"{self.sen_type} -> {self.area}"
+
+
+def area_map_for(school) -> dict[str, str]:
+    mapping = dict(DEFAULT_AREA)
+    mapping.update(NeedAreaMapping.objects.for_school(school).values_list("sen_type", "area"))
+    return mapping
+
+
+class Concern(models.Model):
+    """A member of staff's concern about a pupil, triaged by the SENCO."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Awaiting triage"
+        MONITOR = "monitor", "Monitor"
+        REGISTER = "register", "Add to SEN register"
+        NFA = "nfa", "No further action"
+
+    school = models.ForeignKey("sencoweb.School", on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="concerns")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    area = models.CharField("Area of concern", max_length=4, choices=Area.choices)
+    what_seen = models.TextField("What you have seen")
+    evidence = models.TextField("Evidence (work, assessments, observations)", blank=True)
+    parents_aware = models.BooleanField("Parents or carers know about this concern", default=False)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.OPEN)
+    triage_reason = models.TextField(blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["school", "outcome"], name="concern_triage_queue")]
+
+    def __str__(self):
+        return f"Concern about {self.pupil} ({self.get_area_display()})"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SencowebConfig(AppConfig):
+    name = "sencoweb"
+    verbose_name = "SENCo Web core"
+
+    def ready(self):
+        from . import nav, signals  # noqa: F401  (signals registers sign-in auditing)
+
+        nav.register("Home", "home", order=0)
+        nav.register("Audit trail", "audit_log", "audit.view", order=90)

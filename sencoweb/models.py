@@ -1,0 +1,327 @@
+"""Core models: the tenant (School), people (User, Membership), school calendar, audit and
+in-app notifications. Every other app points here with string foreign keys."""
+
+import hashlib
+import json
+import uuid
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import roles
+
+
+class SchoolScopedQuerySet(models.QuerySet):
+    """Every query about a school's records starts here."""
+
+    def for_school(self, school):
+        return self.filter(school=school)
+
+
+class Trust(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", "Nursery"
+        PRIMARY = "primary", "Primary"
+        MIDDLE = "middle", "Middle"
+        SECONDARY = "secondary", "Secondary"
+        ALL_THROUGH = "all_through", "All-through"
+        SPECIAL = "special", "Special"
+        POST16 = "post16", "16 plus"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    urn = models.CharField(
+        "URN", max_length=6, unique=True, help_text="Six-digit unique reference number"
+    )
+    la_code = models.CharField(
+        "LA code", max_length=3, help_text="Three-digit local authority number"
+    )
+    la_name = models.CharField("Local authority", max_length=100)
+    estab = models.CharField("DfE establishment number", max_length=4)
+    phase = models.CharField(max_length=16, choices=Phase.choices)
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
+    )
+    has_sen_unit = models.BooleanField("Has an LA-recognised SEN unit", default=False)
+    has_resourced_provision = models.BooleanField(
+        "Has LA-recognised resourced provision", default=False
+    )
+    # Counts below this are shown as "fewer than N" in anonymised outputs (DOMAIN.md 8.4).
+    suppression_threshold = models.PositiveSmallIntegerField(default=5)
+    # Per-pupil cost above which additional support is a candidate for top-up (DOMAIN.md 5).
+    top_up_threshold = models.DecimalField(max_digits=8, decimal_places=2, default=6000)
+    financial_year_starts_in_september = models.BooleanField(
+        default=False,
+        help_text="Academies: budget year September to August; maintained: April to March",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urn__regex=r"^[0-9]{6}$"), name="school_urn_six_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def laestab(self) -> str:
+        return f"{self.la_code}{self.estab}"
+
+
+class User(AbstractUser):
+    """Staff user. Pupils and parents never sign in; they use one-off contribution links."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Private token for the iCalendar feed of review dates (rotate by regenerating).
+    calendar_token = models.CharField(max_length=43, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def schools(self):
+        return School.objects.filter(memberships__user=self, memberships__is_active=True).distinct()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    """One user's role at one school. A shared SENCO has several."""
+
+    Role = models.TextChoices("Role", [(value, label) for value, label in roles.ROLE_CHOICES])
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=roles.ROLE_CHOICES)
+    job_title = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+    # Hourly rate including on-costs, for costing provision this person delivers (DOMAIN.md 5.4).
+    hourly_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"], name="membership_one_per_user_school"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.school})"
+
+    def can(self, capability: str) -> bool:
+        return roles.role_can(self.role, capability)
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return self.role in roles.TWO_FACTOR_ROLES
+
+
+class Term(models.Model):
+    """A school's term dates (DOMAIN.md 10.1); school-day rules count on these."""
+
+    class Name(models.TextChoices):
+        AUTUMN = "autumn", "Autumn"
+        SPRING = "spring", "Spring"
+        SUMMER = "summer", "Summer"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms")
+    academic_year = models.PositiveSmallIntegerField(
+        help_text="The year the school year starts, e.g. 2026 for 2026/27"
+    )
+    name = models.CharField(max_length=8, choices=Name.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    half_term_starts = models.DateField(null=True, blank=True)
+    half_term_ends = models.DateField(null=True, blank=True)
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "name"], name="term_one_per_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="term_starts_before_ends"
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_name_display()} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        )
+
+
+def academic_year_of(day: date) -> int:
+    """The school year a date falls in, named by its starting year (Sept to Aug)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def academic_year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events cannot be changed")
+
+    def delete(self):
+        raise PermissionError("Audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """Append-only audit trail. Each row carries the hash of the row before it, so any edit or
+    deletion made outside the app breaks the chain (`manage.py verify_audit` finds it)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        EXPORT = "export", "Exported"
+        DOWNLOAD = "download", "Downloaded"
+        IMPORT = "import", "Imported"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_OUT = "sign_out", "Signed out"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        DISCLOSE = "disclose", "Disclosed"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)  # kept if the user is later renamed
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    summary = models.CharField(max_length=300, blank=True)
+    pupil_id = models.UUIDField(
+        null=True, blank=True, db_index=True
+    )  # the pupil the event concerns
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["school", "-at"], name="audit_school_recent")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("Audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events cannot be deleted")
+
+    def payload(self) -> str:
+        return json.dumps(
+            [
+                self.at.isoformat(),
+                self.school_id,
+                self.user_id,
+                self.username,
+                self.action,
+                self.object_type,
+                self.object_id,
+                self.summary,
+                str(self.pupil_id or ""),
+                self.ip_address or "",
+                self.path,
+                self.detail,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256((self.prev_hash + self.payload()).encode()).hexdigest()
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditChainHead(models.Model):
+    """A single row locked while appending, so concurrent writers (several web and worker
+    processes) still build one unbroken chain."""
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self):
+        return self.last_hash
+
+
+def append_audit_event(**fields) -> AuditEvent:
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(prev_hash=head.last_hash, **fields)
+        if event.at is None:
+            event.at = timezone.now()
+        event.row_hash = event.compute_hash()
+        models.Model.save(event, force_insert=True)
+        AuditChainHead.objects.filter(pk=1).update(last_hash=event.row_hash)
+    return event
+
+
+class NotificationQuerySet(SchoolScopedQuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one member of staff at one school."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "school", "read_at"], name="notification_inbox")]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.url and not self.url.startswith("/"):
+            raise ValidationError({"url": "Notification links must stay inside the app"})

@@ -1,0 +1,29 @@
+// Small progressive enhancements. No inline script anywhere (the Content Security Policy forbids it).
+(function () {
+  "use strict";
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+  ready(function () {
+    // Auto-submit forms marked js-autosubmit when a select changes (the school switcher).
+    document.querySelectorAll("form.js-autosubmit select").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit(); });
+    });
+    document.querySelectorAll(".js-hide-when-scripted").forEach(function (el) { el.classList.add("d-none"); });
+    // Confirm before destructive actions: <button data-confirm="Are you sure?">.
+    document.addEventListener("click", function (event) {
+      var target = event.target.closest("[data-confirm]");
+      if (target && !window.confirm(target.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+    // Copy-to-clipboard buttons: <button data-copy="#id">.
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-copy]");
+      if (!button) { return; }
+      var source = document.querySelector(button.getAttribute("data-copy"));
+      if (source && navigator.clipboard) {
+        navigator.clipboard.writeText(source.value || source.textContent);
+        button.textContent = "Copied";
+      }
+    });
+  });
+})();
