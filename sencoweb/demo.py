@@ -160,9 +160,20 @@ def default_terms(school, year: int) -> list[Term]:
     ]
 
 
-def seed(ctx: DemoContext, *, secondary_pupils: int) -> None:
+def seed(ctx: DemoContext, *, secondary_pupils: int, schools: int = 3) -> None:
     trust, _ = Trust.objects.get_or_create(name="Riverside Learning Trust")
     specs = [PRIMARY_A, PRIMARY_B, {**SECONDARY, "pupils": secondary_pupils}]
+    # Benchmarks at trust scale add further secondaries of the same size.
+    for n in range(4, schools + 1):
+        specs.append(
+            {
+                "urn": f"{140000 + n:06d}",
+                "name": f"Trust Academy {n}",
+                "estab": f"{4000 + n:04d}",
+                "pupils": secondary_pupils,
+                "phase": School.Phase.SECONDARY,
+            }
+        )
     for spec in specs:
         school, _ = School.objects.get_or_create(
             urn=spec["urn"],
@@ -183,7 +194,7 @@ def seed(ctx: DemoContext, *, secondary_pupils: int) -> None:
             if not Term.objects.filter(school=school, academic_year=year).exists():
                 Term.objects.bulk_create(default_terms(school, year))
 
-    oak, harbour, riverside = ctx.schools
+    oak, harbour, riverside = ctx.schools[:3]
     # The named demo accounts (README lists them).
     senco = _user(ctx, "senco", "Sarah", "Whitfield")
     _member(ctx, senco, oak, "senco", "SENCO (shared)", 42)
@@ -198,6 +209,12 @@ def seed(ctx: DemoContext, *, secondary_pupils: int) -> None:
     _member(ctx, _user(ctx, "secondary.senco", "Naveed", "Akhtar"), riverside, "senco", "SENCO", 45)
     _member(ctx, _user(ctx, "secondary.head", "Claire", "Dunn"), riverside, "head", "Principal", 60)
     _member(ctx, _user(ctx, "harbour.head", "Ian", "Fletcher"), harbour, "head", "Headteacher", 52)
+
+    for school in ctx.schools[3:]:
+        _member(ctx, _user(ctx, f"{school.urn}.senco", "Jo", "Reid"), school, "senco", "SENCO", 44)
+        _member(
+            ctx, _user(ctx, f"{school.urn}.head", "Sam", "Ward"), school, "head", "Principal", 58
+        )
 
     # Further teachers and TAs so classes and provision groups have real staff.
     rng = ctx.rng("staff")

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             seed=options["seed"], today=today, password=password, stdout=self.stdout
         )
         with transaction.atomic():
-            demo.seed(ctx, secondary_pupils=options["pupils"])
+            demo.seed(ctx, secondary_pupils=options["pupils"], schools=max(3, options["schools"]))
             for config in apps.get_app_configs():
                 if config.name == "sencoweb":
                     continue
