@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "sencoweb.middleware.IdleTimeoutMiddleware",
     "sencoweb.middleware.CurrentSchoolMiddleware",
+    "sencoweb.twofactor.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -297,6 +298,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 OTP_TOTP_ISSUER = "SENCo Web"
+# After this many wrong two-factor codes the account is locked for OTP_LOCKOUT_MINUTES.
+OTP_MAX_FAILURES = env_int("OTP_MAX_FAILURES", 5)
+OTP_LOCKOUT_MINUTES = env_int("OTP_LOCKOUT_MINUTES", 15)
 # Two-factor sign-in is required for these roles (see sencoweb/roles.py); set false only for demos.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG and not TESTING)
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,14 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/two-factor/", twofactor.two_factor, name="two_factor"),
+    path("accounts/two-factor/verify/", twofactor.two_factor_verify, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        twofactor.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/two-factor/off/", twofactor.two_factor_disable, name="two_factor_disable"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("pupils/", include("pupils.urls")),
     path("provision/", include("provision.urls")),
