@@ -33,6 +33,7 @@ CAPABILITIES = {
     # The graduated approach and EHC plans
     "plans.view": "See support plans, reviews and EHC plans",
     "plans.edit": "Open, plan, issue and review support plan cycles",
+    "plans.edit_when_allowed": "Edit the support plans of taught pupils where the SENCO allows it",
     "ehc.edit": "Record EHC needs assessments, plans and annual reviews",
     "deadlines.view": "See statutory deadlines",
     # Provision
@@ -85,7 +86,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "school.settings",
         }
     ),
-    TEACHER: frozenset(_STAFF_READ),
+    TEACHER: frozenset(_STAFF_READ | {"plans.edit_when_allowed"}),
     TA: frozenset(_STAFF_READ),
     GOVERNOR: frozenset({"dashboard.view_anonymised", "reports.governors.download"}),
     TRUST: frozenset(
