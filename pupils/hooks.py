@@ -1,7 +1,22 @@
 """Extension points that let higher apps (provision, reviews) extend the register without the
 register importing them. Higher apps register in their AppConfig.ready()."""
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """One dated event on a pupil's chronology. `kind` is a short label ("Review", "Plan");
+    `url` is an in-app path or ""."""
+
+    date: dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    url: str = ""
+
 
 # (membership) -> queryset of pupil ids the member may see besides their teaching groups
 # (e.g. provision: pupils in the groups a TA delivers).

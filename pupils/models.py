@@ -307,3 +307,279 @@ class Concern(models.Model):
 
     def __str__(self):
         return f"Concern about {self.pupil} ({self.get_area_display()})"
+
+
+def add_months(day, months: int):
+    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    import calendar
+
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class Contact(models.Model):
+    """A parent or carer. Family detail: the SENCO and head see it, class teachers do not
+    (DOMAIN.md 8.3)."""
+
+    class Preference(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        EMAIL = "email", "Email"
+        TEXT = "text", "Text message"
+        LETTER = "letter", "Letter"
+        IN_PERSON = "person", "In person"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="contacts")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=60, help_text="e.g. Mother, Father, Foster carer")
+    parental_responsibility = models.BooleanField(default=True)
+    lives_with_pupil = models.BooleanField(default=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    preferred_contact = models.CharField(
+        "Preferred way to be contacted", max_length=8, choices=Preference.choices, default="phone"
+    )
+    language = models.CharField("Preferred language", max_length=60, blank=True)
+    needs_interpreter = models.BooleanField(default=False)
+    notes = models.TextField(
+        blank=True, help_text="e.g. prefers meetings after 3pm; send letters to both parents"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-parental_responsibility", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.relationship})"
+
+
+class LiaisonEntry(models.Model):
+    """One meeting, call, letter or email with a family, with any follow-up it needs."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        CALL = "call", "Phone call"
+        LETTER = "letter", "Letter"
+        EMAIL = "email", "Email"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="liaison")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="liaison"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    happened_on = models.DateField("Date")
+    summary = models.TextField()
+    follow_up = models.CharField(max_length=300, blank=True)
+    follow_up_due = models.DateField(null=True, blank=True)
+    follow_up_done_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-recorded_at"]
+        verbose_name_plural = "liaison entries"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.happened_on}"
+
+
+class AgencyKind(models.TextChoices):
+    EP = "ep", "Educational psychology"
+    SALT = "salt", "Speech and language therapy"
+    OT = "ot", "Occupational therapy"
+    CAMHS = "camhs", "CAMHS"
+    SENSORY = "sensory", "Sensory support"
+    LA_SEN = "la_sen", "LA SEN team"
+    PAEDIATRICS = "paeds", "Paediatrics"
+    SOCIAL_CARE = "social", "Social care"
+    OTHER = "other", "Other"
+
+
+class Agency(models.Model):
+    """An outside service in the school's directory."""
+
+    school = models.ForeignKey("sencoweb.School", on_delete=models.CASCADE, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    kind = models.CharField("Type", max_length=8, choices=AgencyKind.choices)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    referral_notes = models.TextField("How to refer", blank=True)
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="agency_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Professional(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="professionals")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=100, blank=True, help_text="e.g. Educational psychologist")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.agency.name}" if self.agency_id else self.name
+
+
+class Involvement(models.Model):
+    """An outside agency's work with one pupil, from referral to discharge."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        WAITING = "waiting", "On waiting list"
+        ACTIVE = "active", "Active"
+        DISCHARGED = "discharged", "Discharged"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="involvements")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
+    professional = models.ForeignKey(
+        Professional, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    referral_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REFERRED)
+    next_appointment = models.DateField(null=True, blank=True)
+    discharged_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-referral_date"]
+
+    def __str__(self):
+        return f"{self.agency} ({self.get_status_display()})"
+
+
+def _document_path(instance, filename):
+    # No part of the user's file name reaches the disk path.
+    return f"pupil-documents/{instance.pupil.school_id}/{uuid.uuid4().hex}"
+
+
+class PupilDocument(models.Model):
+    """A report or letter about a pupil. Stored under MEDIA_ROOT; served only through the
+    access-checked, audited pupils:document_download view."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Professional report"
+        LETTER = "letter", "Letter"
+        ASSESSMENT = "assessment", "Assessment"
+        PLAN = "plan", "Plan or profile"
+        OTHER = "other", "Other"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="documents")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    involvement = models.ForeignKey(
+        Involvement, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPORT)
+    title = models.CharField(max_length=200)
+    dated = models.DateField("Date of the document", null=True, blank=True)
+    file = models.FileField(upload_to=_document_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class AccessArrangement(models.Model):
+    """A JCQ exam access arrangement (DOMAIN.md 7.2). Approvals last 26 months."""
+
+    class Kind(models.TextChoices):
+        EXTRA_TIME_25 = "et25", "25% extra time"
+        EXTRA_TIME_MORE = "et50", "More than 25% extra time"
+        READER = "reader", "Reader / computer reader"
+        SCRIBE = "scribe", "Scribe / speech recognition"
+        WORD_PROCESSOR = "wp", "Word processor"
+        REST_BREAKS = "rest", "Supervised rest breaks"
+        SEPARATE_ROOM = "room", "Separate invigilation"
+        PROMPTER = "prompter", "Prompter"
+        COLOURED_OVERLAY = "overlay", "Coloured overlays / paper"
+        MODIFIED_PAPERS = "modified", "Modified papers"
+        OTHER = "other", "Other"
+
+    class Route(models.TextChoices):
+        DELEGATED = "delegated", "Delegated to the centre"
+        AAO = "aao", "Application through Access Arrangements Online"
+
+    class Qualification(models.TextChoices):
+        NONE = "", "Not applicable"
+        LEVEL7 = "l7", "Access arrangements assessor (Level 7, 100 hours)"
+        HCPC = "hcpc", "HCPC-registered psychologist"
+        APC = "apc", "Specialist assessor with an SpLD Assessment Practising Certificate"
+
+    # Which kinds need an online application (the rest are delegated to the centre).
+    AAO_KINDS = {"et25", "et50", "scribe", "modified"}
+    VALID_MONTHS = 26
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="access_arrangements")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField("Arrangement", max_length=10, choices=Kind.choices)
+    route = models.CharField(max_length=10, choices=Route.choices)
+    normal_way_of_working = models.TextField(
+        "Evidence of normal way of working",
+        help_text="Dated observations and teacher notes showing this is how the pupil works",
+    )
+    assessor_name = models.CharField(max_length=200, blank=True)
+    assessor_qualification = models.CharField(
+        max_length=5, choices=Qualification.choices, blank=True
+    )
+    qualification_checked_on = models.DateField(null=True, blank=True)
+    assessed_on = models.DateField(null=True, blank=True)
+    score_1_test = models.CharField("First test (speed of working area)", max_length=100, blank=True)
+    score_1 = models.PositiveSmallIntegerField("First standardised score", null=True, blank=True)
+    score_2_test = models.CharField("Second test (a different area)", max_length=100, blank=True)
+    score_2 = models.PositiveSmallIntegerField("Second standardised score", null=True, blank=True)
+    aao_reference = models.CharField("AAO application reference", max_length=40, blank=True)
+    approved_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True, db_index=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["expires_on", "kind"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def save(self, *args, **kwargs):
+        self.expires_on = add_months(self.approved_on, self.VALID_MONTHS) if self.approved_on else None
+        super().save(*args, **kwargs)
+
+    @property
+    def meets_extra_time_criteria(self) -> bool | None:
+        """JCQ learning-difficulty route: two areas, both <= 84, or one <= 84 and one 85-89."""
+        if self.score_1 is None or self.score_2 is None:
+            return None
+        low, high = sorted([self.score_1, self.score_2])
+        return low <= 84 and high <= 89
