@@ -19,10 +19,11 @@ class BlockedFetch(ValueError):
 
 def static_only_fetcher(url: str, timeout: int = 10, ssl_context=None):
     """url_fetcher for WeasyPrint: data: URIs and files staticfiles can find; nothing else."""
-    from weasyprint.urls import default_url_fetcher
-
     if url.startswith("data:"):
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+        from urllib.request import urlopen
+
+        with urlopen(url) as response:  # data: URIs are decoded locally, never fetched
+            return {"string": response.read(), "mime_type": response.headers.get_content_type()}
     path = None
     for prefix in ("static:", "/static/", "static/"):
         if url.startswith(prefix):
@@ -37,11 +38,23 @@ def static_only_fetcher(url: str, timeout: int = 10, ssl_context=None):
     return {"string": Path(found).read_bytes(), "mime_type": mime or "application/octet-stream"}
 
 
+def _weasyprint_fetcher():
+    """WeasyPrint (70+) wants a URLFetcher instance: wrap static_only_fetcher in one."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            found = static_only_fetcher(url)
+            return URLFetcherResponse(url, found["string"], {"Content-Type": found["mime_type"]})
+
+    return StaticOnlyFetcher()
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     # base_url "static:" makes relative URLs resolve to static files, never to the network.
-    return HTML(string=html, base_url="static:", url_fetcher=static_only_fetcher).write_pdf()
+    return HTML(string=html, base_url="static:", url_fetcher=_weasyprint_fetcher()).write_pdf()
 
 
 def render_template_pdf(template: str, context: dict) -> bytes:
