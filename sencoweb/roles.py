@@ -50,6 +50,7 @@ CAPABILITIES = {
     "reports.info_report.edit": "Edit the SEN information report",
     # Oversight
     "audit.view": "See and export the audit trail",
+    "privacy.manage": "Subject access exports and records due for destruction",
     "staff.manage": "Manage staff training and the SENCO's qualification",
     "school.settings": "Edit school settings, term dates and LA rules",
 }
