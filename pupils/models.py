@@ -315,7 +315,9 @@ def add_months(day, months: int):
 
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 class Contact(models.Model):
@@ -553,7 +555,9 @@ class AccessArrangement(models.Model):
     )
     qualification_checked_on = models.DateField(null=True, blank=True)
     assessed_on = models.DateField(null=True, blank=True)
-    score_1_test = models.CharField("First test (speed of working area)", max_length=100, blank=True)
+    score_1_test = models.CharField(
+        "First test (speed of working area)", max_length=100, blank=True
+    )
     score_1 = models.PositiveSmallIntegerField("First standardised score", null=True, blank=True)
     score_2_test = models.CharField("Second test (a different area)", max_length=100, blank=True)
     score_2 = models.PositiveSmallIntegerField("Second standardised score", null=True, blank=True)
@@ -573,7 +577,9 @@ class AccessArrangement(models.Model):
         return self.get_kind_display()
 
     def save(self, *args, **kwargs):
-        self.expires_on = add_months(self.approved_on, self.VALID_MONTHS) if self.approved_on else None
+        self.expires_on = (
+            add_months(self.approved_on, self.VALID_MONTHS) if self.approved_on else None
+        )
         super().save(*args, **kwargs)
 
     @property

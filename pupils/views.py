@@ -1,12 +1,751 @@
-from django.shortcuts import render
+"""Register views: fetch and authorise (pupils.access), form, service, redirect. Every read of a
+pupil record, every download and export, and every write is audited."""
 
-from sencoweb.access import audit, capability_required
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from .access import pupil_for_read
+from sencoweb import exports
+from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
+from sencoweb.models import AuditEvent
+
+from . import selectors, services
+from .access import pupil_for_read, pupil_for_write, visible_pupils
+from .codes import Area, SenType
+from .forms import (
+    SORTS,
+    AccessArrangementForm,
+    AgencyForm,
+    ArchiveForm,
+    ConcernForm,
+    ContactForm,
+    DecisionForm,
+    DocumentForm,
+    EndNeedForm,
+    InvolvementForm,
+    LiaisonForm,
+    NeedForm,
+    ProfessionalForm,
+    ProfileForm,
+    RegisterFilter,
+    TriageForm,
+)
+from .models import AccessArrangement, Agency, Concern, Pupil, area_map_for
+
+PAGE_SIZE = 100
+AREA_LABELS = dict(Area.choices)
+TYPE_LABELS = dict(SenType.choices)
+EXPORT_HEADER = [
+    "UPN",
+    "Surname",
+    "Forename",
+    "Year",
+    "Class",
+    "Status",
+    "Census code",
+    "Primary need",
+    "Secondary need",
+    "Broad area",
+    "Looked after",
+    "Pupil premium",
+    "FSM",
+    "EAL",
+    "Next review",
+]
+
+
+def _apply_errors(form, error: ValidationError):
+    form.add_error(None, error)
+
+
+def _form_page(request, *, title, form, pupil=None, submit="Save", back=None, status=200, **extra):
+    context = {
+        "title": title,
+        "form": form,
+        "pupil": pupil,
+        "submit": submit,
+        "back": back or (reverse("pupils:detail", args=[pupil.public_id]) if pupil else None),
+        "can_register": has_capability(request, "register.view_all"),
+        **extra,
+    }
+    return render(request, "pupils/form.html", context, status=status)
+
+
+# --- The register --------------------------------------------------------------------------
+
+
+@capability_required("register.view_all")
+def register(request):
+    area_map = area_map_for(request.school)
+    base = selectors.register_pupils(pupils=Pupil.objects.for_school(request.school))
+    filters = RegisterFilter(
+        request.GET or None, queryset=base, school=request.school, area_map=area_map
+    )
+    sort = request.GET.get("sort", "name")
+    descending = sort.startswith("-")
+    keys = SORTS.get(sort.lstrip("-"), SORTS["name"])
+    pupils = filters.qs.order_by(*[f"-{k}" if descending else k for k in keys])
+
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        if not has_capability(request, "register.export"):
+            raise PermissionDenied
+        audit(
+            request,
+            AuditEvent.Action.EXPORT,
+            summary=f"SEN register export ({fmt})",
+            detail={"filters": request.GET.dict()},
+        )
+        rows = (
+            [
+                p.upn,
+                p.last_name,
+                p.preferred_name or p.first_name,
+                p.get_nc_year_display(),
+                p.reg_group.name if p.reg_group else "",
+                p.get_sen_status_display(),
+                p.census_code,
+                TYPE_LABELS.get(p.primary_need, ""),
+                TYPE_LABELS.get(p.secondary_need, ""),
+                AREA_LABELS.get(area_map.get(p.primary_need), ""),
+                "Yes" if p.looked_after else "",
+                "Yes" if p.pupil_premium else "",
+                "Yes" if p.fsm else "",
+                "Yes" if p.eal else "",
+                p.next_review_due.isoformat() if p.next_review_due else "",
+            ]
+            for p in pupils.iterator(chunk_size=1000)
+        )
+        return exports.response(fmt, "sen-register", EXPORT_HEADER, rows)
+
+    counts = pupils.order_by().aggregate(
+        total=Count("pk"),
+        K=Count("pk", filter=Q(sen_status="K")),
+        E=Count("pk", filter=Q(sen_status="E")),
+        M=Count("pk", filter=Q(sen_status="M")),
+    )
+    paginator = Paginator(pupils, PAGE_SIZE)
+    paginator.__dict__["count"] = counts["total"]  # already counted above: one query fewer
+    page = paginator.get_page(request.GET.get("page"))
+    for p in page.object_list:
+        p.area = AREA_LABELS.get(area_map.get(p.primary_need), "")
+    audit(request, AuditEvent.Action.VIEW, summary="Viewed the SEN register")
+    return render(
+        request,
+        "pupils/register.html",
+        {
+            "filters": filters,
+            "page": page,
+            "counts": counts,
+            "sort": sort,
+            "can_export": has_capability(request, "register.export"),
+            "columns": [
+                ("name", "Pupil"),
+                ("year", "Year"),
+                ("class", "Class"),
+                ("status", "Status"),
+                ("need", "Primary need"),
+                (None, "Secondary need"),
+                (None, "Broad area"),
+                (None, "Flags"),
+                ("review", "Next review"),
+            ],
+        },
+    )
+
+
+@capability_required("register.view_taught")
+def my_classes(request):
+    groups = list(selectors.my_classes(school=request.school, user=request.user))
+    for group in groups:
+        seen = {p.pk: p for p in group.sen_registered}
+        seen.update({p.pk: p for p in group.sen_pupils})
+        group.sen_list = sorted(seen.values(), key=lambda p: (p.last_name, p.first_name))
+    audit(request, AuditEvent.Action.VIEW, summary="Viewed My classes (SEN pupils and strategies)")
+    return render(request, "pupils/my_classes.html", {"groups": groups})
+
+
+# --- The pupil profile --------------------------------------------------------------------
 
 
 @capability_required("register.view_all", "register.view_taught")
 def pupil_detail(request, pupil_id):
+    pupil = get_scoped_or_404(
+        selectors.pupil_profile(pupils=visible_pupils(request), pupil_id=pupil_id),
+        public_id=pupil_id,
+    )
+    membership = request.membership
+    full = membership.can("register.view_all")
+    area_map = area_map_for(request.school)
+    needs = list(pupil.needs.all())
+    for need in needs:
+        need.area = AREA_LABELS.get(area_map.get(need.sen_type), "")
+    audit(request, AuditEvent.Action.VIEW, pupil, summary=f"Viewed the profile of {pupil}")
+    return render(
+        request,
+        "pupils/detail.html",
+        {
+            "pupil": pupil,
+            "active_needs": [n for n in needs if n.ends_on is None],
+            "past_needs": [n for n in needs if n.ends_on is not None],
+            "full": full,
+            "can_register": full,
+            "can_edit": membership.can("register.edit"),
+            "can_documents": membership.can("documents.view"),
+            "can_raise": membership.can("concerns.raise") and not pupil.is_archived,
+            "chronology": selectors.chronology(pupil=pupil, include_family=full),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@capability_required("register.edit")
+def profile_edit(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id)
+    form = ProfileForm(request.POST or None, instance=pupil)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(pupil=pupil, data=form.cleaned_data, by=request.user)
+        audit(request, AuditEvent.Action.UPDATE, pupil, summary="Updated the one-page profile")
+        messages.success(request, "One-page profile saved.")
+        return redirect("pupils:detail", pupil.public_id)
+    return _form_page(
+        request,
+        title=f"One-page profile: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        intro="Written with the pupil, in their words where possible. Everyone who teaches "
+        "them reads this.",
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("register.edit")
+def decision_new(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id)
+    initial = {}
+    if request.GET.get("to"):
+        initial["to_status"] = request.GET["to"]
+    concern = None
+    if request.GET.get("concern"):
+        concern = (
+            Concern.objects.for_school(request.school)
+            .filter(public_id=request.GET["concern"], pupil=pupil)
+            .first()
+        )
+        if concern:
+            initial["reason"] = f"Concern raised by {concern.raised_by}: {concern.triage_reason}"
+            initial["evidence"] = concern.evidence
+    initial.setdefault("decided_by", f"{request.user.get_full_name() or request.user} (SENCO)")
+    form = DecisionForm(request.POST or None, pupil=pupil, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.status_decision_record(
+                pupil=pupil, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            audit(
+                request,
+                AuditEvent.Action.CREATE,
+                decision,
+                summary=f"Status decision for {pupil}: {decision}",
+                pupil=pupil,
+            )
+            messages.success(request, f"{pupil.display_name}: {decision.get_to_status_display()}.")
+            return redirect("pupils:detail", pupil.public_id)
+    return _form_page(
+        request,
+        title=f"Change status: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        submit="Record the decision",
+        intro=f"Current status: {pupil.get_sen_status_display()}. A status changes only "
+        "through a recorded decision, kept on the pupil's history.",
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("register.edit")
+def need_add(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id)
+    form = NeedForm(request.POST or None, pupil=pupil)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_add(
+                pupil=pupil,
+                by=request.user,
+                **{
+                    k: form.cleaned_data[k]
+                    for k in ("sen_type", "rank", "starts_on", "description")
+                },
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            audit(
+                request, AuditEvent.Action.CREATE, need, summary=f"Need added: {need}", pupil=pupil
+            )
+            messages.success(request, f"Need added: {need.get_sen_type_display()}.")
+            return redirect("pupils:detail", pupil.public_id)
+    return _form_page(
+        request,
+        title=f"Add a need: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        submit="Add need",
+        status=422 if form.errors else 200,
+    )
+
+
+def _need_for_write(request, pupil_id, need_id):
+    pupil = pupil_for_write(request, pupil_id)
+    need = pupil.needs.active().filter(public_id=need_id).first()
+    if need is None:
+        raise Http404
+    return pupil, need
+
+
+@capability_required("register.edit")
+def need_end(request, pupil_id, need_id):
+    pupil, need = _need_for_write(request, pupil_id, need_id)
+    form = EndNeedForm(request.POST or None, initial={"ends_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_end(need=need, ends_on=form.cleaned_data["ends_on"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            audit(
+                request, AuditEvent.Action.UPDATE, need, summary=f"Need ended: {need}", pupil=pupil
+            )
+            messages.success(request, f"Need ended: {need.get_sen_type_display()}.")
+            return redirect("pupils:detail", pupil.public_id)
+    return _form_page(
+        request,
+        title=f"End need {need.get_sen_type_display()}: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        submit="End need",
+        intro="Needs ranked below move up one place.",
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@capability_required("register.edit")
+def need_move_up(request, pupil_id, need_id):
+    pupil, need = _need_for_write(request, pupil_id, need_id)
+    try:
+        services.need_move_up(need=need, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        audit(
+            request, AuditEvent.Action.UPDATE, need, summary=f"Need re-ranked: {need}", pupil=pupil
+        )
+    return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#needs")
+
+
+@capability_required("register.edit")
+def pupil_archive(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id)
+    if pupil.is_archived:
+        raise Http404
+    form = ArchiveForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pupil_archive(pupil=pupil, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            audit(request, AuditEvent.Action.UPDATE, pupil, summary=f"Archived {pupil} (left)")
+            messages.success(
+                request,
+                f"{pupil.display_name} archived. Their SEN file is kept until "
+                f"{pupil.retention_until:%d %B %Y} (date of birth + 31 years).",
+            )
+            return redirect("pupils:detail", pupil.public_id)
+    return _form_page(
+        request,
+        title=f"Pupil has left: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        submit="Archive pupil",
+        intro="The pupil leaves the register but the record is kept, readable by the SENCO, "
+        "until their retention date (date of birth + 31 years). Remember the CTF and "
+        "educational record must reach the next school within 15 school days.",
+        status=422 if form.errors else 200,
+    )
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+@capability_required("concerns.raise", "concerns.triage")
+def concerns(request):
+    rows = selectors.concerns_for(request=request)
+    triage = request.membership.can("concerns.triage")
+    audit(request, AuditEvent.Action.VIEW, summary="Viewed concerns")
+    return render(
+        request,
+        "pupils/concerns.html",
+        {
+            "open": [c for c in rows if c.outcome == Concern.Outcome.OPEN],
+            "done": [c for c in rows if c.outcome != Concern.Outcome.OPEN][:50],
+            "triage": triage,
+            "can_raise": request.membership.can("concerns.raise"),
+        },
+    )
+
+
+@capability_required("concerns.raise")
+def concern_new(request):
+    pupils = selectors.visible_concern_pupils(visible_pupils(request))
+    initial = {"pupil": request.GET.get("pupil")} if request.GET.get("pupil") else {}
+    form = ConcernForm(request.POST or None, pupils=pupils, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        concern = services.concern_raise(
+            pupil=data["pupil"],
+            by=request.user,
+            area=data["area"],
+            what_seen=data["what_seen"],
+            evidence=data["evidence"],
+            parents_aware=data["parents_aware"],
+        )
+        audit(
+            request,
+            AuditEvent.Action.CREATE,
+            concern,
+            summary=f"Raised a concern about {concern.pupil}",
+        )
+        messages.success(request, "Thank you: the SENCO has been told about your concern.")
+        return redirect("pupils:concerns")
+    return _form_page(
+        request,
+        title="Raise a concern",
+        form=form,
+        submit="Send to the SENCO",
+        back=reverse("pupils:concerns"),
+        intro="Describe what you have seen, not a diagnosis. The SENCO will decide the next step "
+        "and tell you.",
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("concerns.triage")
+def concern_triage(request, concern_id):
+    concern = get_scoped_or_404(
+        Concern.objects.for_school(request.school).select_related("pupil", "raised_by"),
+        public_id=concern_id,
+    )
+    form = TriageForm(request.POST or None)
+    if request.method == "POST" and concern.outcome == Concern.Outcome.OPEN and form.is_valid():
+        try:
+            services.concern_triage(concern=concern, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            audit(
+                request,
+                AuditEvent.Action.UPDATE,
+                concern,
+                summary=f"Triaged a concern: {concern.get_outcome_display()}",
+            )
+            if concern.outcome == Concern.Outcome.REGISTER:
+                messages.info(request, "Now record the decision to add the pupil to the register.")
+                url = reverse("pupils:decision_new", args=[concern.pupil.public_id])
+                return redirect(f"{url}?to=K&concern={concern.public_id}")
+            messages.success(request, f"Concern triaged: {concern.get_outcome_display()}.")
+            return redirect("pupils:concerns")
+    audit(
+        request, AuditEvent.Action.VIEW, concern, summary=f"Viewed a concern about {concern.pupil}"
+    )
+    return render(
+        request,
+        "pupils/concern_triage.html",
+        {"concern": concern, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+# --- Family: contacts and liaison ---------------------------------------------------------
+
+
+@capability_required("register.edit")
+def contact_edit(request, pupil_id, contact_id=None):
+    pupil = pupil_for_write(request, pupil_id)
+    contact = None
+    if contact_id:
+        contact = pupil.contacts.filter(public_id=contact_id).first() or _404()
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save(commit=False)
+        contact.pupil = pupil
+        contact.save()
+        audit(
+            request,
+            AuditEvent.Action.UPDATE if contact_id else AuditEvent.Action.CREATE,
+            contact,
+            summary=f"Saved contact {contact}",
+            pupil=pupil,
+        )
+        return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#family")
+    return _form_page(
+        request,
+        title=f"{'Edit' if contact else 'Add'} a parent or carer: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        status=422 if form.errors else 200,
+    )
+
+
+def _404():
+    raise Http404
+
+
+@capability_required("register.edit")
+def liaison_add(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id)
+    form = LiaisonForm(request.POST or None, pupil=pupil)
+    if request.method == "POST" and form.is_valid():
+        entry = form.save(commit=False)
+        entry.pupil = pupil
+        entry.recorded_by = request.user
+        entry.save()
+        audit(
+            request,
+            AuditEvent.Action.CREATE,
+            entry,
+            summary=f"Liaison logged: {entry}",
+            pupil=pupil,
+        )
+        return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#family")
+    return _form_page(
+        request,
+        title=f"Log contact with the family: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@capability_required("register.edit")
+def liaison_done(request, pupil_id, entry_id):
+    pupil = pupil_for_write(request, pupil_id)
+    entry = pupil.liaison.filter(public_id=entry_id).first() or _404()
+    entry.follow_up_done_on = timezone.localdate()
+    entry.save(update_fields=["follow_up_done_on"])
+    audit(request, AuditEvent.Action.UPDATE, entry, summary="Follow-up done", pupil=pupil)
+    return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#family")
+
+
+# --- Agencies ------------------------------------------------------------------------------
+
+
+@capability_required("register.view_all")
+def agencies(request):
+    rows = selectors.agencies_for(school=request.school)
+    return render(
+        request,
+        "pupils/agencies.html",
+        {"agencies": rows, "can_edit": has_capability(request, "register.edit")},
+    )
+
+
+@capability_required("register.edit")
+def agency_edit(request, agency_id=None):
+    agency = None
+    if agency_id:
+        agency = get_scoped_or_404(Agency.objects.for_school(request.school), public_id=agency_id)
+    form = AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        agency = form.save(commit=False)
+        agency.school = request.school
+        if (
+            Agency.objects.for_school(request.school)
+            .filter(name=agency.name)
+            .exclude(pk=agency.pk)
+            .exists()
+        ):
+            form.add_error("name", "There is already an agency with this name.")
+        else:
+            agency.save()
+            audit(request, AuditEvent.Action.UPDATE, agency, summary=f"Saved agency {agency}")
+            return redirect("pupils:agencies")
+    return _form_page(
+        request,
+        title="Edit agency" if agency else "Add an agency",
+        form=form,
+        back=reverse("pupils:agencies"),
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("register.edit")
+def professional_add(request, agency_id):
+    agency = get_scoped_or_404(Agency.objects.for_school(request.school), public_id=agency_id)
+    form = ProfessionalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pro = form.save(commit=False)
+        pro.agency = agency
+        pro.save()
+        audit(request, AuditEvent.Action.CREATE, pro, summary=f"Added professional {pro}")
+        return redirect("pupils:agencies")
+    return _form_page(
+        request,
+        title=f"Add a professional: {agency.name}",
+        form=form,
+        back=reverse("pupils:agencies"),
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("register.edit")
+def involvement_edit(request, pupil_id, involvement_id=None):
+    pupil = pupil_for_write(request, pupil_id)
+    involvement = None
+    if involvement_id:
+        involvement = pupil.involvements.filter(public_id=involvement_id).first() or _404()
+    form = InvolvementForm(request.POST or None, instance=involvement, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        involvement = form.save(commit=False)
+        involvement.pupil = pupil
+        involvement.save()
+        audit(
+            request,
+            AuditEvent.Action.UPDATE if involvement_id else AuditEvent.Action.CREATE,
+            involvement,
+            summary=f"Saved agency involvement {involvement}",
+            pupil=pupil,
+        )
+        return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#agencies")
+    return _form_page(
+        request,
+        title=f"{'Update' if involvement else 'Record'} an agency involvement: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        status=422 if form.errors else 200,
+    )
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+@capability_required("register.edit")
+def document_upload(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id)
+    form = DocumentForm(request.POST or None, request.FILES or None, pupil=pupil)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_upload(
+                pupil=pupil,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                dated=form.cleaned_data["dated"],
+                involvement=form.cleaned_data["involvement"],
+                max_bytes=settings.UPLOAD_MAX_BYTES,
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            audit(
+                request,
+                AuditEvent.Action.CREATE,
+                document,
+                summary=f"Uploaded {document}",
+                pupil=pupil,
+            )
+            messages.success(request, f"Uploaded {document.title}.")
+            return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#documents")
+    return _form_page(
+        request,
+        title=f"Upload a document: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        submit="Upload",
+        multipart=True,
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("documents.view")
+def document_download(request, pupil_id, document_id):
     pupil = pupil_for_read(request, pupil_id)
-    audit(request, "view", pupil, summary=f"Viewed the profile of {pupil}")
-    return render(request, "pupils/detail.html", {"pupil": pupil})
+    document = pupil.documents.filter(public_id=document_id).first() or _404()
+    audit(request, AuditEvent.Action.DOWNLOAD, document, summary=f"Opened {document}", pupil=pupil)
+    ext = document.original_name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=ext == "docx",
+        filename=f"{document.title[:80]}.{ext}",
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Access arrangements -------------------------------------------------------------------
+
+
+@capability_required("register.edit")
+def access_arrangement_edit(request, pupil_id, arrangement_id=None):
+    pupil = pupil_for_write(request, pupil_id)
+    arrangement = None
+    if arrangement_id:
+        arrangement = pupil.access_arrangements.filter(public_id=arrangement_id).first() or _404()
+    form = AccessArrangementForm(request.POST or None, instance=arrangement)
+    if request.method == "POST" and form.is_valid():
+        arrangement = form.save(commit=False)
+        arrangement.pupil = pupil
+        arrangement.route = ""  # re-derived from the kind
+        services.access_arrangement_save(arrangement=arrangement, by=request.user)
+        audit(
+            request,
+            AuditEvent.Action.UPDATE if arrangement_id else AuditEvent.Action.CREATE,
+            arrangement,
+            summary=f"Saved access arrangement {arrangement}",
+            pupil=pupil,
+        )
+        return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#access")
+    return _form_page(
+        request,
+        title=f"Exam access arrangement: {pupil.display_name}",
+        form=form,
+        pupil=pupil,
+        intro="Arrangements must reflect the pupil's normal way of working. 25% extra time "
+        "needs two below-average scores (84 or less), or one of 84 or less and one of 85-89, "
+        "in two different areas of speed of working.",
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("register.view_all")
+def access_arrangements(request):
+    today = timezone.localdate()
+    rows = (
+        AccessArrangement.objects.filter(
+            pupil__school=request.school, pupil__archived_at__isnull=True
+        )
+        .select_related("pupil")
+        .order_by("expires_on", "pupil__last_name")
+    )
+    expiring = list(selectors.access_arrangements_expiring(school=request.school, today=today))
+    audit(request, AuditEvent.Action.VIEW, summary="Viewed exam access arrangements")
+    return render(
+        request,
+        "pupils/access_arrangements.html",
+        {"rows": rows, "expiring": expiring, "today": today},
+    )

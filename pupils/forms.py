@@ -1,0 +1,367 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from .codes import Area, NcYear, SenStatus, SenType
+from .models import (
+    AccessArrangement,
+    Agency,
+    Concern,
+    Contact,
+    Involvement,
+    LiaisonEntry,
+    Need,
+    Professional,
+    Pupil,
+    PupilDocument,
+    TeachingGroup,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+YES_NO = [("", "Any"), ("1", "Yes"), ("0", "No")]
+
+SORTS = {
+    "name": ("last_name", "first_name"),
+    "year": ("nc_year", "last_name"),
+    "class": ("reg_group__name", "last_name"),
+    "status": ("sen_status", "last_name"),
+    "need": ("primary_need", "last_name"),
+    "review": ("next_review_due", "last_name"),
+}
+
+
+class RegisterFilter(django_filters.FilterSet):
+    """The register's filters. `area` is resolved through the school's need-to-area map."""
+
+    q = django_filters.CharFilter(method="search", label="Name or UPN")
+    sen_status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[c for c in SenStatus.choices if c[0] != "N"],
+        empty_label="Any status",
+    )
+    primary_need = django_filters.ChoiceFilter(
+        label="Primary need", choices=SenType.choices, empty_label="Any"
+    )
+    secondary_need = django_filters.ChoiceFilter(
+        label="Secondary need", choices=SenType.choices, empty_label="Any"
+    )
+    area = django_filters.ChoiceFilter(
+        label="Broad area", choices=Area.choices, method="by_area", empty_label="Any"
+    )
+    nc_year = django_filters.ChoiceFilter(label="Year", choices=NcYear.choices, empty_label="Any")
+    reg_group = django_filters.ModelChoiceFilter(
+        label="Class", queryset=TeachingGroup.objects.none(), empty_label="Any"
+    )
+    looked_after = django_filters.ChoiceFilter(
+        label="Looked after", choices=YES_NO[1:], method="by_flag", empty_label="Any"
+    )
+    disadvantaged = django_filters.ChoiceFilter(
+        label="PP / FSM", choices=YES_NO[1:], method="by_disadvantage", empty_label="Any"
+    )
+    eal = django_filters.ChoiceFilter(
+        label="EAL", choices=YES_NO[1:], method="by_flag", empty_label="Any"
+    )
+    review_before = django_filters.DateFilter(
+        field_name="next_review_due", lookup_expr="lte", label="Review due by", widget=DATE
+    )
+
+    class Meta:
+        model = Pupil
+        fields: list[str] = []
+
+    def __init__(self, *args, school, area_map, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area_map = area_map
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+        # Registration groups and primary classes: the groups pupils are registered in.
+        self.filters["reg_group"].queryset = TeachingGroup.objects.for_school(school).filter(
+            pk__in=Pupil.objects.for_school(school).values("reg_group")
+        )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        by_name = Q()
+        for word in value.split():
+            by_name &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+            )
+        return queryset.filter(Q(upn__iexact=value.replace(" ", "")) | by_name)
+
+    def by_area(self, queryset, name, value):
+        types = [code for code, area in self.area_map.items() if area == value]
+        return queryset.filter(primary_need__in=types)
+
+    def by_flag(self, queryset, name, value):
+        return queryset.filter(**{name: value == "1"})
+
+    def by_disadvantage(self, queryset, name, value):
+        either = Q(pupil_premium=True) | Q(fsm=True)
+        return queryset.filter(either) if value == "1" else queryset.exclude(either)
+
+
+class DecisionForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=SenStatus.choices)
+    decided_on = forms.DateField(label="Date of the decision", widget=DATE)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Assessments, observations, outside advice, the graduated approach so far",
+    )
+    decided_by = forms.CharField(
+        max_length=200, help_text="Who took the decision (names and roles)"
+    )
+    parents_informed = forms.BooleanField(
+        label="Parents or carers have been formally informed", required=False
+    )
+    parents_informed_on = forms.DateField(label="Date informed", required=False, widget=DATE)
+
+    def __init__(self, *args, pupil, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            c for c in SenStatus.choices if c[0] != pupil.sen_status
+        ]
+        self.fields["decided_on"].initial = timezone.localdate()
+
+
+class NeedForm(forms.ModelForm):
+    class Meta:
+        model = Need
+        fields = ["sen_type", "rank", "starts_on", "description"]
+        widgets = {"starts_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"rank": "1 is the primary need; the census takes ranks 1 and 2"}
+
+    def __init__(self, *args, pupil, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = {n.rank for n in pupil.needs.active()}
+        self.fields["rank"].initial = next(r for r in range(1, 20) if r not in taken)
+        self.fields["starts_on"].initial = timezone.localdate()
+        self.fields["rank"].min_value = 1
+        self.fields["rank"].widget.attrs["min"] = 1
+
+
+class EndNeedForm(forms.Form):
+    ends_on = forms.DateField(label="End date", widget=DATE)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Pupil
+        fields = [
+            "about_me",
+            "strengths",
+            "important_to_me",
+            "what_helps",
+            "what_does_not_help",
+            "how_i_communicate",
+            "disability_or_medical",
+        ]
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in fields}
+
+
+class ConcernForm(forms.ModelForm):
+    pupil = forms.ModelChoiceField(queryset=Pupil.objects.none(), to_field_name="public_id")
+
+    class Meta:
+        model = Concern
+        fields = ["pupil", "area", "what_seen", "evidence", "parents_aware"]
+        widgets = {
+            "what_seen": forms.Textarea(attrs={"rows": 4}),
+            "evidence": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+        self.fields["area"].choices = [c for c in Area.choices if c[0] != Area.UNASSIGNED]
+        self.fields["pupil"].label_from_instance = lambda p: (
+            f"{p.last_name}, {p.preferred_name or p.first_name} ({p.get_nc_year_display()})"
+        )
+
+
+class TriageForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[c for c in Concern.Outcome.choices if c[0] != Concern.Outcome.OPEN],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ArchiveForm(forms.Form):
+    left_on = forms.DateField(label="Date left", widget=DATE)
+    destination = forms.CharField(
+        max_length=200, help_text="Next school (name and URN) or other destination"
+    )
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "relationship",
+            "parental_responsibility",
+            "lives_with_pupil",
+            "phone",
+            "email",
+            "address",
+            "preferred_contact",
+            "language",
+            "needs_interpreter",
+            "notes",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class LiaisonForm(forms.ModelForm):
+    class Meta:
+        model = LiaisonEntry
+        fields = ["kind", "happened_on", "contact", "summary", "follow_up", "follow_up_due"]
+        widgets = {
+            "happened_on": DATE,
+            "follow_up_due": DATE,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, pupil, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = pupil.contacts.all()
+        self.fields["happened_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("follow_up_due") and not data.get("follow_up"):
+            self.add_error("follow_up", "Say what needs following up.")
+        return data
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "kind", "phone", "email", "address", "referral_notes"]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "referral_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ProfessionalForm(forms.ModelForm):
+    class Meta:
+        model = Professional
+        fields = ["name", "role", "phone", "email"]
+
+
+class InvolvementForm(forms.ModelForm):
+    class Meta:
+        model = Involvement
+        fields = [
+            "agency",
+            "professional",
+            "referral_date",
+            "status",
+            "next_appointment",
+            "discharged_on",
+            "notes",
+        ]
+        widgets = {
+            "referral_date": DATE,
+            "next_appointment": DATE,
+            "discharged_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.for_school(school)
+        self.fields["professional"].queryset = Professional.objects.filter(
+            agency__school=school
+        ).select_related("agency")
+
+    def clean(self):
+        data = super().clean()
+        pro, agency = data.get("professional"), data.get("agency")
+        if pro and agency and pro.agency_id != agency.pk:
+            self.add_error("professional", "This professional works for a different agency.")
+        if data.get("status") == Involvement.Status.DISCHARGED and not data.get("discharged_on"):
+            self.add_error("discharged_on", "Give the discharge date.")
+        return data
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = PupilDocument
+        fields = ["title", "kind", "dated", "involvement", "file"]
+        widgets = {"dated": DATE}
+        help_texts = {"file": "PDF, Word (.docx), PNG or JPEG"}
+
+    def __init__(self, *args, pupil, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["involvement"].queryset = pupil.involvements.select_related("agency")
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.docx,.png,.jpg,.jpeg"
+
+
+class AccessArrangementForm(forms.ModelForm):
+    class Meta:
+        model = AccessArrangement
+        fields = [
+            "kind",
+            "normal_way_of_working",
+            "assessor_name",
+            "assessor_qualification",
+            "qualification_checked_on",
+            "assessed_on",
+            "score_1_test",
+            "score_1",
+            "score_2_test",
+            "score_2",
+            "aao_reference",
+            "approved_on",
+            "notes",
+        ]
+        widgets = {
+            "qualification_checked_on": DATE,
+            "assessed_on": DATE,
+            "approved_on": DATE,
+            "normal_way_of_working": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"approved_on": "Approvals last 26 months from this date"}
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in AccessArrangement.AAO_KINDS:
+            if kind in ("et25", "et50", "scribe") and not data.get("assessor_name"):
+                self.add_error(
+                    "assessor_name", "This arrangement needs a qualified assessor (Form 8)."
+                )
+            if data.get("assessor_name") and not data.get("assessor_qualification"):
+                self.add_error("assessor_qualification", "Record the assessor's qualification.")
+            if data.get("assessor_name") and not data.get("qualification_checked_on"):
+                self.add_error(
+                    "qualification_checked_on",
+                    "The SENCO must check the assessor's qualification before the assessment.",
+                )
+        checked, assessed = data.get("qualification_checked_on"), data.get("assessed_on")
+        if checked and assessed and checked > assessed:
+            self.add_error(
+                "qualification_checked_on",
+                "The qualification must be checked before the assessment, not after.",
+            )
+        for field in ("score_1", "score_2"):
+            score = data.get(field)
+            if score is not None and not 40 <= score <= 160:
+                self.add_error(field, "A standardised score is between 40 and 160.")
+        return data

@@ -1,0 +1,355 @@
+"""Writes to the register. Multi-step changes run in one transaction; rule breaks raise
+ValidationError keyed by form field so the form can show the message next to the field."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from sencoweb.models import Membership, Notification
+
+from . import hooks
+from .codes import SenStatus
+from .models import (
+    AccessArrangement,
+    Concern,
+    Need,
+    Pupil,
+    PupilDocument,
+    StatusDecision,
+)
+
+RETENTION_YEARS = 31  # IRMS: SEN files DOB + 31 years (DOMAIN.md 8.2)
+
+
+def _active_rank1(pupil: Pupil) -> Need | None:
+    return pupil.needs.active().filter(rank=1).first()
+
+
+def status_decision_check(*, pupil: Pupil, to_status: str) -> None:
+    """The census rules for a status (DOMAIN.md 2.2-2.4)."""
+    if to_status == pupil.sen_status:
+        raise ValidationError(
+            {"to_status": f"{pupil.display_name} already has this status: choose a different one."}
+        )
+    if to_status in (SenStatus.SUPPORT, SenStatus.EHCP):
+        primary = _active_rank1(pupil)
+        if primary is None:
+            raise ValidationError(
+                {
+                    "to_status": "SEN support and EHC plans need a primary (rank 1) need: "
+                    "add the need first."
+                }
+            )
+        if to_status == SenStatus.EHCP and primary.sen_type == "NSA":
+            raise ValidationError(
+                {
+                    "to_status": "'No specialist assessment' (NSA) is only valid with SEN support "
+                    "(K): record the assessed primary need before moving to an EHC plan."
+                }
+            )
+    if to_status == SenStatus.EHCP and not hooks.has_ehc_plan(pupil):
+        raise ValidationError({"to_status": "Record the issued EHC plan first."})
+
+
+@transaction.atomic
+def status_decision_record(
+    *,
+    pupil: Pupil,
+    to_status: str,
+    decided_on: dt.date,
+    reason: str,
+    evidence: str,
+    decided_by: str,
+    parents_informed: bool,
+    parents_informed_on: dt.date | None,
+    by,
+) -> StatusDecision:
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    status_decision_check(pupil=pupil, to_status=to_status)
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": "The decision date cannot be in the future."})
+    if parents_informed and parents_informed_on is None:
+        raise ValidationError({"parents_informed_on": "Give the date parents were informed."})
+    if parents_informed_on and parents_informed_on < decided_on:
+        raise ValidationError(
+            {"parents_informed_on": "Parents cannot be informed before the decision was taken."}
+        )
+    if not parents_informed:
+        parents_informed_on = None
+    decision = StatusDecision.objects.create(
+        pupil=pupil,
+        decided_on=decided_on,
+        from_status=pupil.sen_status,
+        to_status=to_status,
+        reason=reason,
+        evidence=evidence,
+        decided_by=decided_by,
+        parents_informed=parents_informed,
+        parents_informed_on=parents_informed_on,
+        recorded_by=by,
+    )
+    pupil.sen_status = to_status
+    pupil.sen_status_since = decided_on
+    # CFA s.68: evidence that parents were told when SEN provision started.
+    pupil.date_parents_notified = parents_informed_on
+    pupil.save(update_fields=["sen_status", "sen_status_since", "date_parents_notified"])
+    return decision
+
+
+@transaction.atomic
+def need_add(
+    *, pupil: Pupil, sen_type: str, rank: int, starts_on: dt.date, description: str, by
+) -> Need:
+    active = list(pupil.needs.active().select_for_update())
+    if any(n.rank == rank for n in active):
+        raise ValidationError(
+            {"rank": f"There is already an active rank {rank} need: end it or choose another rank."}
+        )
+    if any(n.sen_type == sen_type for n in active):
+        raise ValidationError({"sen_type": "This need is already recorded and active."})
+    if sen_type == "NSA":
+        if rank != 1:
+            raise ValidationError({"sen_type": "NSA can only be the primary (rank 1) need."})
+        if pupil.sen_status == SenStatus.EHCP:
+            raise ValidationError({"sen_type": "NSA is only valid with SEN support (K)."})
+    need = Need(
+        pupil=pupil,
+        sen_type=sen_type,
+        rank=rank,
+        starts_on=starts_on,
+        description=description,
+        created_by=by,
+    )
+    need.full_clean()
+    need.save()
+    return need
+
+
+@transaction.atomic
+def need_end(*, need: Need, ends_on: dt.date, by) -> Need:
+    if ends_on < need.starts_on:
+        raise ValidationError({"ends_on": "A need cannot end before it started."})
+    pupil = need.pupil
+    others = list(pupil.needs.active().exclude(pk=need.pk).order_by("rank"))
+    if not others and pupil.sen_status in (SenStatus.SUPPORT, SenStatus.EHCP):
+        raise ValidationError(
+            {
+                "ends_on": f"{pupil.display_name} is on the register and needs a primary need: "
+                "add the new need first, or change their status."
+            }
+        )
+    need.ends_on = ends_on
+    need.save(update_fields=["ends_on"])
+    # Close the gap so the next need moves up (rank 2 becomes the primary need).
+    _renumber(pupil, others)
+    return need
+
+
+def _renumber(pupil: Pupil, ordered: list[Need]) -> None:
+    if ordered and ordered[0].sen_type != "NSA" and any(n.sen_type == "NSA" for n in ordered):
+        raise ValidationError("NSA can only be the primary (rank 1) need.")
+    if ordered and ordered[0].sen_type == "NSA" and pupil.sen_status == SenStatus.EHCP:
+        raise ValidationError("NSA is only valid with SEN support (K).")
+    ids = [n.pk for n in ordered]
+    # Park the ranks out of the way first: the one-active-per-rank constraint holds per row.
+    Need.objects.filter(pk__in=ids).update(rank=F("rank") + 1000)
+    for index, need in enumerate(ordered, start=1):
+        Need.objects.filter(pk=need.pk).update(rank=index)
+        need.rank = index
+
+
+@transaction.atomic
+def need_move_up(*, need: Need, by) -> None:
+    """Swap a need with the one ranked above it."""
+    ordered = list(need.pupil.needs.active().select_for_update().order_by("rank"))
+    index = next(i for i, n in enumerate(ordered) if n.pk == need.pk)
+    if index == 0:
+        return
+    ordered[index - 1], ordered[index] = ordered[index], ordered[index - 1]
+    _renumber(need.pupil, ordered)
+
+
+def _notify(*, school, users, title: str, body: str = "", url: str = "") -> None:
+    Notification.objects.bulk_create(
+        [Notification(school=school, user=u, title=title, body=body, url=url) for u in users]
+    )
+
+
+def _triage_users(school):
+    from django.contrib.auth import get_user_model
+
+    roles = [
+        role
+        for role, _ in Membership._meta.get_field("role").choices
+        if Membership(role=role).can("concerns.triage")
+    ]
+    return get_user_model().objects.filter(
+        memberships__school=school, memberships__is_active=True, memberships__role__in=roles
+    )
+
+
+@transaction.atomic
+def concern_raise(
+    *, pupil: Pupil, by, area: str, what_seen: str, evidence: str, parents_aware: bool
+) -> Concern:
+    concern = Concern.objects.create(
+        school=pupil.school,
+        pupil=pupil,
+        raised_by=by,
+        area=area,
+        what_seen=what_seen,
+        evidence=evidence,
+        parents_aware=parents_aware,
+    )
+    url = reverse("pupils:concern_triage", args=[concern.public_id])
+    _notify(
+        school=pupil.school,
+        users=_triage_users(pupil.school).exclude(pk=by.pk),
+        title=f"New concern about {pupil.display_name}",
+        body=f"Raised by {by.get_full_name() or by.username}: {concern.get_area_display()}.",
+        url=url,
+    )
+    _notify(
+        school=pupil.school,
+        users=[by],
+        title=f"Your concern about {pupil.display_name} was sent to the SENCO",
+        url=reverse("pupils:concerns"),
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_triage(*, concern: Concern, outcome: str, reason: str, by) -> Concern:
+    if concern.outcome != Concern.Outcome.OPEN:
+        raise ValidationError({"outcome": "This concern has already been triaged."})
+    if outcome not in (Concern.Outcome.MONITOR, Concern.Outcome.REGISTER, Concern.Outcome.NFA):
+        raise ValidationError({"outcome": "Choose monitor, add to the register or no action."})
+    pupil = concern.pupil
+    if outcome == Concern.Outcome.MONITOR and pupil.sen_status == SenStatus.NONE:
+        status_decision_record(
+            pupil=pupil,
+            to_status=SenStatus.MONITORING,
+            decided_on=timezone.localdate(),
+            reason=f"Concern raised by {concern.raised_by}: {reason}",
+            evidence=concern.evidence,
+            decided_by=f"{by.get_full_name() or by.username} (triage of a staff concern)",
+            parents_informed=False,
+            parents_informed_on=None,
+            by=by,
+        )
+    concern.outcome = outcome
+    concern.triage_reason = reason
+    concern.triaged_by = by
+    concern.triaged_at = timezone.now()
+    concern.save(update_fields=["outcome", "triage_reason", "triaged_by", "triaged_at"])
+    detail_url = reverse("pupils:detail", args=[pupil.public_id])
+    title = f"Concern about {pupil.display_name}: {concern.get_outcome_display()}"
+    _notify(
+        school=concern.school, users=[concern.raised_by], title=title, body=reason, url=detail_url
+    )
+    if by.pk != concern.raised_by_id:
+        _notify(school=concern.school, users=[by], title=title, body=reason, url=detail_url)
+    return concern
+
+
+def retention_date(date_of_birth: dt.date) -> dt.date:
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + RETENTION_YEARS)
+    except ValueError:  # 29 February
+        return date_of_birth.replace(year=date_of_birth.year + RETENTION_YEARS, day=28)
+
+
+@transaction.atomic
+def pupil_archive(*, pupil: Pupil, left_on: dt.date, destination: str, by) -> Pupil:
+    if pupil.is_archived:
+        raise ValidationError({"left_on": "This pupil has already left."})
+    if pupil.joined_on and left_on < pupil.joined_on:
+        raise ValidationError({"left_on": "The leaving date is before the pupil joined."})
+    pupil.left_on = left_on
+    pupil.destination = destination
+    pupil.archived_at = timezone.now()
+    pupil.retention_until = retention_date(pupil.date_of_birth)
+    pupil.save(
+        update_fields=["left_on", "destination", "archived_at", "retention_until", "updated_at"]
+    )
+    return pupil
+
+
+def profile_update(*, pupil: Pupil, data: dict, by) -> Pupil:
+    for field, value in data.items():
+        setattr(pupil, field, value)
+    pupil.profile_updated_at = timezone.now()
+    pupil.save(update_fields=[*data.keys(), "profile_updated_at", "updated_at"])
+    return pupil
+
+
+# Allowed uploads: extension -> (content type, check on the first bytes).
+DOCUMENT_TYPES = {
+    "pdf": ("application/pdf", lambda head: head.startswith(b"%PDF-")),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        lambda head: head.startswith(b"PK\x03\x04"),
+    ),
+    "png": ("image/png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    "jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    "jpeg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+}
+
+
+def document_check(upload, max_bytes: int) -> str:
+    """Return the content type, or raise ValidationError on the `file` field."""
+    name = upload.name or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in DOCUMENT_TYPES:
+        raise ValidationError({"file": "Upload a PDF, Word (.docx), PNG or JPEG file."})
+    if upload.size > max_bytes:
+        raise ValidationError(
+            {"file": f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit."}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    content_type, looks_right = DOCUMENT_TYPES[ext]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not looks_right(head):
+        raise ValidationError({"file": f"This file is not really a .{ext} file."})
+    return content_type
+
+
+@transaction.atomic
+def document_upload(
+    *, pupil: Pupil, upload, kind: str, title: str, dated, involvement, max_bytes: int, by
+) -> PupilDocument:
+    content_type = document_check(upload, max_bytes)
+    document = PupilDocument(
+        pupil=pupil,
+        involvement=involvement,
+        kind=kind,
+        title=title,
+        dated=dated,
+        original_name=upload.name[-200:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    document.file.save("upload", upload, save=False)
+    document.save()
+    return document
+
+
+def access_arrangement_save(*, arrangement: AccessArrangement, by) -> AccessArrangement:
+    if not arrangement.route:
+        arrangement.route = (
+            AccessArrangement.Route.AAO
+            if arrangement.kind in AccessArrangement.AAO_KINDS
+            else AccessArrangement.Route.DELEGATED
+        )
+    if arrangement.pk is None:
+        arrangement.recorded_by = by
+    arrangement.save()
+    return arrangement
