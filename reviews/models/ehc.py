@@ -192,10 +192,42 @@ class EhcRequest(models.Model):
         return self.stage in (self.Stage.FINAL, self.Stage.NOT_ISSUING, self.Stage.REFUSED)
 
     def clean(self):
+        # The engine checks the order of the dates; show its message beside the field it names.
         try:
             self.deadlines()
         except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            message = str(exc)
+            field = next(
+                (f for p, f in REQUEST_ERROR_FIELDS.items() if message.startswith(p)), None
+            )
+            message = humanise_engine_message(message, self, REQUEST_ERROR_FIELDS)
+            raise ValidationError({field: message} if field else message) from None
+
+
+def humanise_engine_message(message: str, instance, fields: dict) -> str:
+    """The engine names its arguments (final_issued); say it the way the form labels do."""
+    extra = {"request_received": "the date the LA received the request"}
+    for arg, field in sorted(fields.items(), key=lambda kv: -len(kv[0])):
+        if arg.isidentifier():
+            label = str(instance._meta.get_field(field).verbose_name)
+            message = message.replace(arg, f'"{label}"')
+    for arg, label in extra.items():
+        message = message.replace(arg, label)
+    return message
+
+
+REQUEST_ERROR_FIELDS = {
+    "decision_to_assess": "decision_to_assess_on",
+    "advice_received": "advice_received_on",
+    "advice_requested": "advice_requested_on",
+    "draft_issued": "draft_issued_on",
+    "representations_received": "representations_received_on",
+    "final_issued": "final_issued_on",
+    "decision_not_to_issue": "decision_not_to_issue_on",
+    "The LA decided not to assess": "decided_to_assess",
+    "The LA cannot both": "decision_not_to_issue_on",
+    "Give the date": "decision_to_assess_on",
+}
 
 
 class EhcPlanQuerySet(SchoolScopedQuerySet):

@@ -1,0 +1,245 @@
+"""Forms for EHC requests, plans, annual reviews and LA rule profiles. Date rules are checked by
+the deadline engine; its message is shown next to the field it is about."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import deadlines as engine
+from . import selectors_ehc as sel
+from .models import AnnualReview, EhcOutcome, EhcPlan, EhcProvisionItem, EhcRequest, LaRuleProfile
+from .models.ehc import RULE_FIELDS, humanise_engine_message
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _date_widgets(model_form_meta_fields, model):
+    return {
+        name: DateInput()
+        for name in model_form_meta_fields
+        if model._meta.get_field(name).get_internal_type() == "DateField"
+    }
+
+
+def _engine_error_to_field(form, message: str, field_map: dict[str, str], shown: str) -> None:
+    """The engine names its arguments at the start of its messages; show the message beside
+    the matching form field, or at the top of the form."""
+    for arg, field in field_map.items():
+        if message.startswith(arg) and field in form.fields:
+            form.add_error(field, shown)
+            return
+    form.add_error(None, shown)
+
+
+class LaRuleProfileForm(forms.ModelForm):
+    class Meta:
+        model = LaRuleProfile
+        fields = ["la_code", "la_name", *RULE_FIELDS]
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.school = school
+
+    def clean_la_code(self):
+        code = self.cleaned_data["la_code"].strip()
+        if not (code.isdigit() and len(code) == 3):
+            raise ValidationError("Enter the three-digit LA number, e.g. 801.")
+        return code
+
+
+REQUEST_FIELDS = [
+    "requested_by",
+    "requester_name",
+    "la_code",
+    "la_name",
+    "received_on",
+    "decision_to_assess_on",
+    "decided_to_assess",
+    "advice_requested_on",
+    "advice_received_on",
+    "draft_issued_on",
+    "representations_received_on",
+    "final_issued_on",
+    "decision_not_to_issue_on",
+    "exception_reason",
+    "notes",
+]
+
+
+class EhcRequestForm(forms.ModelForm):
+    decided_to_assess = forms.NullBooleanField(
+        label="Did the LA agree to assess?",
+        required=False,
+        widget=forms.NullBooleanSelect(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_to_assess"].widget.choices = [
+            ("unknown", "Not decided yet"),
+            ("true", "Yes, it will assess"),
+            ("false", "No, it will not assess"),
+        ]
+
+    class Meta:
+        model = EhcRequest
+        fields = REQUEST_FIELDS
+        widgets = {
+            **_date_widgets(REQUEST_FIELDS, EhcRequest),
+            "exception_reason": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+PLAN_FIELDS = [
+    "la_code",
+    "la_name",
+    "la_case_officer",
+    "first_issued_on",
+    "section_a",
+    "section_b",
+    "section_c",
+    "section_d",
+    "section_g",
+    "section_h1",
+    "section_h2",
+    "named_setting",
+    "setting_type",
+    "budget_type",
+    "budget_amount",
+    "budget_covers",
+    "budget_school_consent",
+    "section_k",
+    "top_up_band",
+    "top_up_amount",
+    "top_up_period",
+    "top_up_from",
+    "phase_transfer",
+]
+
+
+class EhcPlanForm(forms.ModelForm):
+    class Meta:
+        model = EhcPlan
+        fields = PLAN_FIELDS
+        widgets = {
+            "first_issued_on": DateInput(),
+            "top_up_from": DateInput(),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in PLAN_FIELDS
+                if name.startswith("section_") or name == "budget_covers"
+            },
+        }
+        help_texts = {
+            "first_issued_on": "Only if this plan replaces a paper plan issued earlier: the "
+            "annual review clock runs from the first plan's date.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("budget_type") and data.get("budget_amount") is None:
+            self.add_error("budget_amount", "Give the personal budget amount (or choose none).")
+        if data.get("top_up_amount") is not None and data["top_up_amount"] < 0:
+            self.add_error("top_up_amount", "The top-up amount cannot be negative.")
+        return data
+
+
+OutcomeFormSet = forms.inlineformset_factory(
+    EhcPlan,
+    EhcOutcome,
+    fields=["area", "outcome", "by_when"],
+    widgets={"outcome": forms.Textarea(attrs={"rows": 2})},
+    extra=2,
+    can_delete=True,
+)
+
+ProvisionFormSet = forms.inlineformset_factory(
+    EhcPlan,
+    EhcProvisionItem,
+    fields=["provision", "hours_per_week", "frequency", "provided_by", "group_size"],
+    widgets={"provision": forms.Textarea(attrs={"rows": 2})},
+    extra=2,
+    can_delete=True,
+)
+
+
+class IssuePlanForm(forms.Form):
+    issued_on = forms.DateField(label="Date the LA issued the final plan", widget=DateInput())
+
+
+REVIEW_FIELDS = [
+    "advice_requested_on",
+    "invitations_sent_on",
+    "advice_circulated_on",
+    "meeting_on",
+    "attendees",
+    "pupil_views",
+    "parent_views",
+    "progress",
+    "recommendation",
+    "report_sent_on",
+    "la_decision_on",
+    "la_outcome",
+    "amendment_proposals_on",
+    "representations_received_on",
+    "final_amended_plan_on",
+]
+REVIEW_ENGINE_FIELDS = {
+    "The meeting": "meeting_on",
+    "Record the meeting date": "meeting_on",
+    "report_sent": "report_sent_on",
+    "la_decision": "la_decision_on",
+    "amendment_proposals": "amendment_proposals_on",
+    "representations_received": "representations_received_on",
+    "final_amended_plan": "final_amended_plan_on",
+    "The LA decided to": "la_outcome",
+}
+
+
+class AnnualReviewForm(forms.ModelForm):
+    class Meta:
+        model = AnnualReview
+        fields = REVIEW_FIELDS
+        widgets = {
+            **_date_widgets([f for f in REVIEW_FIELDS if f.endswith("_on")], AnnualReview),
+            "attendees": forms.Textarea(attrs={"rows": 2}),
+            "pupil_views": forms.Textarea(attrs={"rows": 3}),
+            "parent_views": forms.Textarea(attrs={"rows": 3}),
+            "progress": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, profile: engine.LaRuleProfile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("la_decision_on") and not data.get("la_outcome"):
+            self.add_error("la_outcome", "Choose what the LA decided.")
+        if data.get("la_outcome") and not data.get("la_decision_on"):
+            self.add_error("la_decision_on", "Give the date of the LA's decision.")
+        review = self.instance
+        for name in REVIEW_FIELDS:
+            if name in data:
+                setattr(review, name, data[name])
+        try:
+            review.deadlines(
+                profile=self.profile,
+                plan_issued=review.plan.review_anchor,
+                pupil_dob=review.pupil.date_of_birth,
+            )
+        except ValueError as exc:
+            message = humanise_engine_message(str(exc), review, REVIEW_ENGINE_FIELDS)
+            _engine_error_to_field(self, str(exc), REVIEW_ENGINE_FIELDS, shown=message)
+        return data
+
+
+def profile_for_plan(plan: EhcPlan) -> engine.LaRuleProfile:
+    return sel.profile_for(sel.rule_profiles(schools=[plan.school]), plan.school_id, plan.la_code)

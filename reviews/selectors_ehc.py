@@ -1,0 +1,300 @@
+"""Reads for EHC requests, plans and reviews, and the statutory deadlines that follow from them.
+
+Deadlines are never stored: they are computed in Python by the pure engine (reviews.deadlines)
+from rows fetched in a constant number of queries, so a page's query count does not grow with the
+number of plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+from sencoweb.models import academic_year_of
+
+from . import deadlines as engine
+from .models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
+
+WINDOW_DAYS = 30  # the deadlines page shows what is due in the next 30 days, and what is overdue
+
+# nc_year -> post16? for the transfers SEND Regs reg 2 names, worked out from the year group.
+AUTO_TRANSFERS = {"N1": False, "N2": False, "6": False, "11": True}
+# A pupil in one of these years at these schools usually stays on (all-through, special).
+NO_AUTO_TRANSFER_PHASES = {"all_through", "special"}
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """One deadline of one pupil's EHC process, ready for a page or a reminder."""
+
+    school: object
+    pupil: object
+    subject: str
+    deadline: engine.Deadline
+    url: str
+    ref: str  # stable id of this deadline: "<object uuid>:<deadline key>:<due>"
+
+    def status(self, today):
+        return self.deadline.status(today)
+
+    def days_left(self, today):
+        return self.deadline.days_left(today)
+
+
+# --------------------------------------------------------------------------- rule profiles
+
+
+def rule_profiles(*, schools) -> dict:
+    """(school id, LA code) -> engine profile, in one query."""
+    return {
+        (p.school_id, p.la_code): p.as_engine()
+        for p in LaRuleProfile.objects.filter(school__in=schools)
+    }
+
+
+def profile_for(profiles: dict, school_id, la_code) -> engine.LaRuleProfile:
+    return profiles.get((school_id, la_code)) or engine.LaRuleProfile()
+
+
+# --------------------------------------------------------------------------- per-record deadlines
+
+
+def request_deadlines(ehc_request: EhcRequest) -> list[engine.Deadline]:
+    return ehc_request.deadlines()
+
+
+def phase_transfer_of(plan: EhcPlan, *, today: dt.date) -> tuple[int, bool] | None:
+    """(calendar year of transfer, post-16?) if the pupil moves phase next September."""
+    choice = plan.phase_transfer
+    if choice == EhcPlan.Transfer.NONE:
+        return None
+    year = academic_year_of(today) + 1  # the transfer happens in September of this year
+    if choice == EhcPlan.Transfer.SCHOOL:
+        return year, False
+    if choice == EhcPlan.Transfer.POST16:
+        return year, True
+    if plan.school.phase in NO_AUTO_TRANSFER_PHASES:
+        return None
+    post16 = AUTO_TRANSFERS.get(plan.pupil.nc_year)
+    return None if post16 is None else (year, post16)
+
+
+def _annual(reviews) -> list[AnnualReview]:
+    """Annual reviews in date order (interim reviews do not move the 12-month clock)."""
+    annual = [r for r in reviews if r.kind == AnnualReview.Kind.ANNUAL]
+    return sorted(annual, key=lambda r: (r.meeting_on is None, r.meeting_on or dt.date.max))
+
+
+def open_review(plan: EhcPlan, reviews) -> AnnualReview | None:
+    """The annual review in progress: the latest one not yet complete."""
+    for review in reversed(_annual(reviews)):
+        if not review.is_complete:
+            return review
+    return None
+
+
+def last_review_meeting(reviews) -> dt.date | None:
+    held = [r.meeting_on for r in _annual(reviews) if r.is_complete and r.meeting_on]
+    return max(held) if held else None
+
+
+def review_deadlines(
+    plan: EhcPlan, reviews, *, profile: engine.LaRuleProfile
+) -> tuple[AnnualReview | None, list[engine.Deadline]]:
+    """The current cycle: the open review's deadlines, or the next cycle's if none is open."""
+    anchor = plan.review_anchor
+    if anchor is None:
+        return None, []
+    review = open_review(plan, reviews)
+    if review is not None:
+        return review, review.deadlines(
+            profile=profile, plan_issued=anchor, pupil_dob=plan.pupil.date_of_birth
+        )
+    return None, engine.annual_review_deadlines(
+        plan_issued=anchor,
+        last_review=last_review_meeting(reviews),
+        pupil_dob=plan.pupil.date_of_birth,
+        profile=profile,
+    )
+
+
+def transfer_deadlines(plan: EhcPlan, reviews, *, today: dt.date) -> list[engine.Deadline]:
+    transfer = phase_transfer_of(plan, today=today)
+    if transfer is None:
+        return []
+    year, post16 = transfer
+    # Only a review of this school year (from 1 September before the transfer) counts.
+    window_start = dt.date(year - 1, 9, 1)
+    this_year = [r for r in reviews if r.meeting_on and r.meeting_on >= window_start]
+    amended = [
+        r.final_amended_plan_on
+        for r in this_year
+        if r.final_amended_plan_on and r.final_amended_plan_on >= window_start
+    ]
+    meeting = min((r.meeting_on for r in this_year), default=None)
+    return [
+        engine.phase_transfer_review_by(transfer_year=year, post16=post16, meeting=meeting),
+        engine.phase_transfer_deadline(
+            transfer_year=year, post16=post16, amended_plan_issued=min(amended, default=None)
+        ),
+    ]
+
+
+def plan_deadlines(plan: EhcPlan, reviews, *, profile, today) -> list[engine.Deadline]:
+    review, out = review_deadlines(plan, reviews, profile=profile)
+    return sorted(out + transfer_deadlines(plan, reviews, today=today), key=lambda d: d.due)
+
+
+# --------------------------------------------------------------------------- the deadlines page
+
+
+def _reviews_prefetch():
+    return Prefetch("reviews", queryset=AnnualReview.objects.order_by("meeting_on", "created_at"))
+
+
+def plans_in_force(*, schools, pupils=None):
+    plans = (
+        EhcPlan.objects.filter(school__in=schools, status=EhcPlan.Status.ISSUED)
+        .filter(pupil__archived_at__isnull=True)
+        .select_related("pupil", "school")
+        .prefetch_related(_reviews_prefetch())
+    )
+    return plans if pupils is None else plans.filter(pupils)
+
+
+def open_requests(*, schools, pupils=None):
+    requests = (
+        EhcRequest.objects.filter(school__in=schools, pupil__archived_at__isnull=True)
+        .filter(final_issued_on__isnull=True, decision_not_to_issue_on__isnull=True)
+        .exclude(decided_to_assess=False)
+        .select_related("pupil", "school")
+    )
+    return requests if pupils is None else requests.filter(pupils)
+
+
+def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[DeadlineRow]:
+    """Every open deadline (not yet done) of these plans and requests, soonest first."""
+    rows: list[DeadlineRow] = []
+    for req in requests:
+        url = reverse("reviews:request_detail", args=[req.public_id])
+        for d in request_deadlines(req):
+            if not d.is_done(today):
+                rows.append(
+                    DeadlineRow(req.school, req.pupil, "EHC needs assessment", d, url, _ref(req, d))
+                )
+    for plan in plans:
+        profile = profile_for(profiles, plan.school_id, plan.la_code)
+        reviews = list(plan.reviews.all())
+        review, cycle = review_deadlines(plan, reviews, profile=profile)
+        url = (
+            reverse("reviews:review_edit", args=[review.public_id])
+            if review
+            else reverse("reviews:review_new", args=[plan.public_id])
+        )
+        owner = review or plan
+        for d in cycle:
+            if not d.is_done(today):
+                rows.append(
+                    DeadlineRow(plan.school, plan.pupil, "Annual review", d, url, _ref(owner, d))
+                )
+        plan_url = reverse("reviews:plan_detail", args=[plan.public_id])
+        for d in transfer_deadlines(plan, reviews, today=today):
+            if not d.is_done(today):
+                rows.append(
+                    DeadlineRow(
+                        plan.school, plan.pupil, "Phase transfer", d, plan_url, _ref(plan, d)
+                    )
+                )
+    rows.sort(key=lambda r: (r.deadline.due, not r.deadline.statutory, r.pupil.last_name))
+    return rows
+
+
+def _ref(obj, d: engine.Deadline) -> str:
+    return f"{obj.public_id}:{d.key}:{d.due.isoformat()}"
+
+
+def upcoming(rows: list[DeadlineRow], *, today: dt.date, days: int = WINDOW_DAYS):
+    """Overdue, and due within `days`."""
+    return [r for r in rows if r.deadline.days_left(today) <= days]
+
+
+def pupil_condition(*, user, whole_school_ids, taught_school_ids) -> Q:
+    """Which pupils a user sees across schools: all of a school where they may see the whole
+    register, and only the pupils they teach where they may not."""
+    whole = Q(pupil__school_id__in=whole_school_ids)
+    taught = Q(pupil__school_id__in=taught_school_ids) & (
+        Q(pupil__teaching_groups__staff=user) | Q(pupil__reg_group__staff=user)
+    )
+    return whole | taught
+
+
+# --------------------------------------------------------------------------- pupil page
+
+
+def pupil_ehc_summary(pupil) -> dict:
+    plans = list(
+        EhcPlan.objects.filter(pupil=pupil)
+        .select_related("school", "pupil")
+        .prefetch_related("outcomes", "provision_items", _reviews_prefetch())
+        .order_by("-version")
+    )
+    requests = list(EhcRequest.objects.filter(pupil=pupil).order_by("-received_on"))
+    current = next((p for p in plans if p.status == EhcPlan.Status.ISSUED), None)
+    draft = next((p for p in plans if p.status == EhcPlan.Status.DRAFT), None)
+    reviews = list(AnnualReview.objects.filter(pupil=pupil).order_by("-meeting_on", "-created_at"))
+    return {
+        "plans": plans,
+        "current_plan": current,
+        "draft_plan": draft,
+        "requests": requests,
+        "reviews": reviews,
+    }
+
+
+def reviews_of_lineage(plan: EhcPlan):
+    """All reviews of this pupil's plan, whichever version they were held on."""
+    return list(AnnualReview.objects.filter(pupil_id=plan.pupil_id).order_by("meeting_on"))
+
+
+# --------------------------------------------------------------------------- section F vs delivery
+
+
+@dataclass(frozen=True)
+class SectionFRow:
+    item: object
+    specified_hours: Decimal | None
+
+
+def section_f_vs_delivery(plan: EhcPlan, *, weeks: int = 6, today: dt.date | None = None) -> dict:
+    """What section F specifies beside what the provision map says was delivered.
+
+    The provision app may offer `provision.selectors.delivered_hours_for_pupils(*, school,
+    pupil_ids, start, end) -> {pupil_id: Decimal hours}`; until it does, delivery shows as
+    not recorded. reviews may import provision (it is the floor below)."""
+    today = today or dt.date.today()
+    items = list(plan.provision_items.all())
+    specified = sum((i.hours_per_week or Decimal(0) for i in items), Decimal(0))
+    start = today - dt.timedelta(weeks=weeks)
+    delivered = None
+    try:
+        from provision import selectors as provision_selectors
+    except ImportError:
+        provision_selectors = None
+    fetch = getattr(provision_selectors, "delivered_hours_for_pupils", None)
+    if fetch is not None:
+        hours = fetch(school=plan.school, pupil_ids=[plan.pupil_id], start=start, end=today)
+        total = hours.get(plan.pupil_id)
+        delivered = None if total is None else Decimal(total) / weeks
+    gap = None if delivered is None else delivered - specified
+    return {
+        "items": items,
+        "specified_per_week": specified,
+        "delivered_per_week": delivered,
+        "weeks": weeks,
+        "from": start,
+        "gap": gap,
+        "recorded": fetch is not None,
+    }

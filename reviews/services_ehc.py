@@ -1,0 +1,256 @@
+"""Writes for EHC requests, plans and annual reviews. Multi-step writes run in one transaction;
+plans are versioned (an amendment is a new version, the old one is kept as superseded)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from pupils.models import Pupil
+from sencoweb.models import Membership
+
+from . import selectors_ehc as sel
+from .models import AnnualReview, EhcPlan, EhcReminderSent, EhcRequest
+
+log = logging.getLogger(__name__)
+
+REMINDER_STAGES = (14, 3)  # email when a deadline is 14 days away, and again at 3 days
+PLAN_COPY_FIELDS = [
+    f.name
+    for f in EhcPlan._meta.concrete_fields
+    if f.name
+    not in {
+        "id",
+        "public_id",
+        "version",
+        "previous",
+        "status",
+        "issued_on",
+        "ceased_on",
+        "created_by",
+        "created_at",
+        "updated_at",
+    }
+]
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def ehc_request_create(*, pupil: Pupil, by, **fields) -> EhcRequest:
+    request = EhcRequest(school=pupil.school, pupil=pupil, created_by=by, **fields)
+    request.full_clean()
+    request.save()
+    return request
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@transaction.atomic
+def ehc_plan_create(
+    *, pupil: Pupil, by, ehc_request: EhcRequest | None = None, **fields
+) -> EhcPlan:
+    """A new draft plan (version 1), or the next version if the pupil already has plans."""
+    latest = EhcPlan.objects.filter(pupil=pupil).order_by("-version").first()
+    plan = EhcPlan(
+        school=pupil.school,
+        pupil=pupil,
+        version=(latest.version + 1) if latest else 1,
+        request=ehc_request,
+        created_by=by,
+        **fields,
+    )
+    plan.full_clean(exclude=["previous"])
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def ehc_plan_save(*, form, outcomes, provision) -> EhcPlan:
+    """Save the plan form and its section E and F rows together (drafts only)."""
+    plan = form.save()
+    outcomes.instance = plan
+    provision.instance = plan
+    outcomes.save()
+    provision.save()
+    return plan
+
+
+@transaction.atomic
+def ehc_plan_issue(*, plan: EhcPlan, issued_on: dt.date, by) -> EhcPlan:
+    """Issue a draft: it comes into force, the version it replaces is superseded, and an open
+    review that asked for this amendment records the final amended plan date."""
+    plan = EhcPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != EhcPlan.Status.DRAFT:
+        raise ValueError("Only a draft plan can be issued.")
+    in_force = (
+        EhcPlan.objects.select_for_update()
+        .filter(pupil_id=plan.pupil_id, status=EhcPlan.Status.ISSUED)
+        .first()
+    )
+    if in_force is not None:
+        if issued_on < in_force.issued_on:
+            raise ValueError(
+                f"The amended plan cannot be issued before the plan it replaces "
+                f"({in_force.issued_on:%d %B %Y})."
+            )
+        in_force.status = EhcPlan.Status.SUPERSEDED
+        in_force.save(update_fields=["status", "updated_at"])
+        plan.previous = in_force
+        plan.first_issued_on = in_force.review_anchor
+        AnnualReview.objects.filter(
+            pupil_id=plan.pupil_id,
+            la_outcome=AnnualReview.Outcome.AMEND,
+            final_amended_plan_on__isnull=True,
+            meeting_on__lte=issued_on,
+        ).update(final_amended_plan_on=issued_on)
+    else:
+        plan.first_issued_on = plan.first_issued_on or issued_on
+    plan.status = EhcPlan.Status.ISSUED
+    plan.issued_on = issued_on
+    plan.save()
+    if plan.request_id:
+        EhcRequest.objects.filter(pk=plan.request_id, final_issued_on__isnull=True).update(
+            final_issued_on=issued_on
+        )
+    pupil_next_review_sync(pupil=plan.pupil)
+    return plan
+
+
+@transaction.atomic
+def ehc_plan_amend(*, plan: EhcPlan, by) -> EhcPlan:
+    """Start an amendment: a draft copy of the plan in force, with its outcomes and provision."""
+    if plan.status != EhcPlan.Status.ISSUED:
+        raise ValueError("Only the plan in force can be amended.")
+    existing = EhcPlan.objects.filter(pupil_id=plan.pupil_id, status=EhcPlan.Status.DRAFT).first()
+    if existing is not None:
+        return existing
+    fields = {name: getattr(plan, name) for name in PLAN_COPY_FIELDS}
+    fields.pop("pupil")
+    fields.pop("school")
+    draft = ehc_plan_create(pupil=plan.pupil, by=by, **fields)
+    for outcome in plan.outcomes.all():
+        outcome.pk, outcome.plan = None, draft
+        outcome.save()
+    for item in plan.provision_items.all():
+        item.pk, item.plan = None, draft
+        item.save()
+    return draft
+
+
+# --------------------------------------------------------------------------- annual reviews
+
+
+@transaction.atomic
+def annual_review_create(
+    *, plan: EhcPlan, kind: str = AnnualReview.Kind.ANNUAL, by
+) -> AnnualReview:
+    """Open a review of the plan in force; the 12 months run from the last annual review."""
+    reviews = sel.reviews_of_lineage(plan)
+    review = AnnualReview.objects.create(
+        school=plan.school,
+        plan=plan,
+        pupil=plan.pupil,
+        kind=kind,
+        last_review_on=sel.last_review_meeting(reviews)
+        if kind == AnnualReview.Kind.ANNUAL
+        else None,
+        created_by=by,
+    )
+    return review
+
+
+@transaction.atomic
+def annual_review_save(*, form) -> AnnualReview:
+    review = form.save()
+    pupil_next_review_sync(pupil=review.pupil)
+    return review
+
+
+def pupil_next_review_sync(*, pupil: Pupil) -> None:
+    """Keep Pupil.next_review_due (shown on the register) on the EHC review clock."""
+    plan = (
+        EhcPlan.objects.filter(pupil=pupil, status=EhcPlan.Status.ISSUED)
+        .select_related("school", "pupil")
+        .first()
+    )
+    if plan is None:
+        return
+    reviews = sel.reviews_of_lineage(plan)
+    _, cycle = sel.review_deadlines(plan, reviews, profile=sel.engine.LaRuleProfile())
+    due = next((d.due for d in cycle if d.key == "review_due"), None)
+    review = sel.open_review(plan, reviews)
+    if review is not None and review.meeting_on:
+        # Review held: the next one falls 12 months after this meeting.
+        due = sel.engine.add_months(review.meeting_on, 12)
+    Pupil.objects.filter(pk=pupil.pk).update(next_review_due=due)
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+def deadline_reminders_send(*, today: dt.date) -> int:
+    """Email each member who records EHC work about every open deadline 14 and 3 days ahead.
+
+    Idempotent: each (person, deadline, stage) is recorded before the email goes, under a
+    unique constraint, so a second run the same day (or a retried task) sends nothing."""
+    members = list(
+        Membership.objects.active()
+        .filter(role__in=_roles_with("ehc.edit"))
+        .exclude(user__email="")
+        .select_related("user", "school")
+    )
+    by_school: dict = {}
+    for m in members:
+        by_school.setdefault(m.school_id, []).append(m)
+    if not by_school:
+        return 0
+    schools = list({m.school for m in members})
+    rows = sel.deadline_rows(
+        plans=sel.plans_in_force(schools=schools),
+        requests=sel.open_requests(schools=schools),
+        profiles=sel.rule_profiles(schools=schools),
+        today=today,
+    )
+    sent = 0
+    for row in rows:
+        left = row.days_left(today)
+        stage = next((s for s in sorted(REMINDER_STAGES) if 0 <= left <= s), None)
+        if stage is None:
+            continue
+        for member in by_school.get(row.school.pk, []):
+            ref = f"{row.ref}:{stage}"[:120]
+            try:
+                with transaction.atomic():
+                    EhcReminderSent.objects.create(school=row.school, user=member.user, ref=ref)
+            except IntegrityError:
+                continue  # already sent
+            body = render_to_string(
+                "reviews/deadlines_reminder_email.txt",
+                {"row": row, "member": member, "days_left": left, "site_url": settings.SITE_URL},
+            )
+            send_mail(
+                # Initials only: an email can end up anywhere, the record stays in the app.
+                f"{row.subject} deadline in {left} days ({_initials(row.pupil)})",
+                body,
+                None,
+                [member.user.email],
+            )
+            sent += 1
+    return sent
+
+
+def _roles_with(capability: str) -> list[str]:
+    from sencoweb import roles
+
+    return [role for role, caps in roles.ROLE_CAPABILITIES.items() if capability in caps]
+
+
+def _initials(pupil) -> str:
+    return f"{pupil.first_name[:1]}{pupil.last_name[:1]}".upper()

@@ -1,0 +1,464 @@
+"""EHC needs assessment requests, EHC plans, annual reviews, LA rule profiles and the statutory
+deadlines page. Records are found through the pupil the user may see, so another school's record,
+or a pupil a teacher does not teach, is a 404."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pupils.access import pupil_for_read, pupil_for_write, visible_pupils
+from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
+
+from . import forms_ehc as forms
+from . import selectors_ehc as sel
+from . import services_ehc as services
+from .models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
+
+READ = ("plans.view", "ehc.edit")
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _visible(request, model):
+    """Rows of `model` whose pupil this member may see."""
+    return model.objects.for_school(request.school).filter(
+        pupil__in=visible_pupils(request).values("pk")
+    )
+
+
+def _for_write(request, model, public_id):
+    if not has_capability(request, "ehc.edit"):
+        get_scoped_or_404(_visible(request, model), public_id=public_id)
+        raise PermissionDenied
+    return get_scoped_or_404(
+        _visible(request, model).select_related("pupil", "school"), public_id=public_id
+    )
+
+
+def _for_read(request, model, public_id):
+    return get_scoped_or_404(
+        _visible(request, model).select_related("pupil", "school"), public_id=public_id
+    )
+
+
+def _with_status(deadlines, today):
+    return [{"d": d, "status": d.status(today), "days_left": d.days_left(today)} for d in deadlines]
+
+
+# --------------------------------------------------------------------------- overview and pupil
+
+
+@capability_required(*READ)
+def ehc_overview(request):
+    today = _today()
+    pupils = Q(pupil__in=visible_pupils(request).values("pk"))
+    plans = list(
+        sel.plans_in_force(schools=[request.school], pupils=pupils).order_by("pupil__last_name")
+    )
+    requests = list(sel.open_requests(schools=[request.school], pupils=pupils))
+    rows = sel.deadline_rows(
+        plans=plans,
+        requests=requests,
+        profiles=sel.rule_profiles(schools=[request.school]),
+        today=today,
+    )
+    next_by_pupil = {}
+    for row in rows:
+        next_by_pupil.setdefault(
+            row.pupil.pk,
+            {"row": row, "status": row.status(today), "days_left": row.days_left(today)},
+        )
+    audit(request, "view", None, summary="Viewed the EHC plans overview")
+    return render(
+        request,
+        "reviews/ehc_overview.html",
+        {
+            "plans": [(p, next_by_pupil.get(p.pupil_id)) for p in plans],
+            "requests": [(r, next_by_pupil.get(r.pupil_id)) for r in requests],
+            "today": today,
+            "can_edit": has_capability(request, "ehc.edit"),
+        },
+    )
+
+
+@capability_required(*READ)
+def pupil_ehc(request, pupil_id):
+    pupil = pupil_for_read(request, pupil_id)
+    today = _today()
+    summary = sel.pupil_ehc_summary(pupil)
+    plan = summary["current_plan"]
+    context = {
+        "pupil": pupil,
+        "today": today,
+        **summary,
+        "can_edit": has_capability(request, "ehc.edit"),
+    }
+    context["request_rows"] = [(r, _with_status(r.deadlines(), today)) for r in summary["requests"]]
+    if plan is not None:
+        profile = forms.profile_for_plan(plan)
+        reviews = sel.reviews_of_lineage(plan)
+        review, cycle = sel.review_deadlines(plan, reviews, profile=profile)
+        context.update(
+            open_review=review,
+            review_deadlines=_with_status(cycle, today),
+            transfer_deadlines=_with_status(
+                sel.transfer_deadlines(plan, reviews, today=today), today
+            ),
+            section_f=sel.section_f_vs_delivery(plan, today=today),
+        )
+    audit(request, "view", pupil, summary=f"Viewed the EHC record of {pupil}")
+    return render(request, "reviews/ehc_pupil.html", context)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+@capability_required("ehc.edit")
+def request_new(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id, "ehc.edit")
+    initial = {
+        "la_code": request.school.la_code,
+        "la_name": request.school.la_name,
+        "requested_by": "school",
+    }
+    form = forms.EhcRequestForm(
+        request.POST or None, initial=initial, instance=EhcRequest(school=pupil.school, pupil=pupil)
+    )
+    if request.method == "POST" and form.is_valid():
+        ehc_request = form.save(commit=False)
+        ehc_request.created_by = request.user
+        ehc_request.save()
+        audit(
+            request,
+            "create",
+            ehc_request,
+            summary=f"Recorded an EHC needs assessment request for {pupil}",
+        )
+        messages.success(request, "Request recorded. The statutory dates are below.")
+        return redirect("reviews:request_detail", ehc_request.public_id)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "reviews/ehc_request_form.html", {"form": form, "pupil": pupil}, status=status
+    )
+
+
+@capability_required(*READ)
+def request_detail(request, request_id):
+    ehc_request = _for_read(request, EhcRequest, request_id)
+    today = _today()
+    form = None
+    if has_capability(request, "ehc.edit"):
+        form = forms.EhcRequestForm(request.POST or None, instance=ehc_request)
+        if request.method == "POST":
+            if form.is_valid():
+                form.save()
+                audit(
+                    request,
+                    "update",
+                    ehc_request,
+                    summary="Updated an EHC needs assessment request",
+                )
+                messages.success(request, "Request updated.")
+                return redirect("reviews:request_detail", ehc_request.public_id)
+            ehc_request.refresh_from_db()
+    elif request.method == "POST":
+        raise PermissionDenied
+    audit(request, "view", ehc_request, summary="Viewed an EHC needs assessment request")
+    return render(
+        request,
+        "reviews/ehc_request_detail.html",
+        {
+            "ehc_request": ehc_request,
+            "pupil": ehc_request.pupil,
+            "deadlines": _with_status(ehc_request.deadlines(), today),
+            "form": form,
+            "today": today,
+        },
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@require_POST
+@capability_required("ehc.edit")
+def plan_new(request, pupil_id):
+    pupil = pupil_for_write(request, pupil_id, "ehc.edit")
+    draft = EhcPlan.objects.filter(pupil=pupil, status=EhcPlan.Status.DRAFT).first()
+    if draft is not None:
+        return redirect("reviews:plan_edit", draft.public_id)
+    in_force = EhcPlan.objects.filter(pupil=pupil, status=EhcPlan.Status.ISSUED).first()
+    if in_force is not None:
+        return redirect("reviews:plan_detail", in_force.public_id)
+    source = EhcRequest.objects.filter(pupil=pupil).order_by("-received_on").first()
+    plan = services.ehc_plan_create(
+        pupil=pupil,
+        by=request.user,
+        ehc_request=source,
+        la_code=source.la_code if source else request.school.la_code,
+        la_name=source.la_name if source else request.school.la_name,
+    )
+    audit(request, "create", plan, summary=f"Started a draft EHC plan for {pupil}")
+    return redirect("reviews:plan_edit", plan.public_id)
+
+
+@capability_required(*READ)
+def plan_detail(request, plan_id):
+    plan = _for_read(request, EhcPlan, plan_id)
+    today = _today()
+    reviews = sel.reviews_of_lineage(plan)
+    context = {
+        "plan": plan,
+        "pupil": plan.pupil,
+        "outcomes": plan.outcomes.all(),
+        "section_f": sel.section_f_vs_delivery(plan, today=today),
+        "reviews": list(reversed(reviews)),
+        "versions": EhcPlan.objects.filter(pupil_id=plan.pupil_id).order_by("-version"),
+        "can_edit": has_capability(request, "ehc.edit"),
+        "issue_form": forms.IssuePlanForm(initial={"issued_on": today}),
+        "show_delivery": plan.status == EhcPlan.Status.ISSUED,
+        "today": today,
+    }
+    if plan.status == EhcPlan.Status.ISSUED:
+        transfer = sel.phase_transfer_of(plan, today=today)
+        context["transfer"] = transfer
+        context["transfer_deadlines"] = _with_status(
+            sel.transfer_deadlines(plan, reviews, today=today), today
+        )
+    audit(request, "view", plan, summary=f"Viewed EHC plan v{plan.version} of {plan.pupil}")
+    return render(request, "reviews/ehc_plan_detail.html", context)
+
+
+@capability_required("ehc.edit")
+def plan_edit(request, plan_id):
+    plan = _for_write(request, EhcPlan, plan_id)
+    if not plan.is_draft:
+        messages.info(
+            request, "An issued plan is not changed in place: start an amendment instead."
+        )
+        return redirect("reviews:plan_detail", plan.public_id)
+    data = request.POST or None
+    form = forms.EhcPlanForm(data, instance=plan)
+    outcomes = forms.OutcomeFormSet(data, instance=plan, prefix="outcomes")
+    provision = forms.ProvisionFormSet(data, instance=plan, prefix="provision")
+    if request.method == "POST" and all(
+        [form.is_valid(), outcomes.is_valid(), provision.is_valid()]
+    ):
+        services.ehc_plan_save(form=form, outcomes=outcomes, provision=provision)
+        audit(
+            request,
+            "update",
+            plan,
+            summary=f"Edited draft EHC plan v{plan.version} of {plan.pupil}",
+        )
+        messages.success(request, "Draft plan saved.")
+        return redirect("reviews:plan_detail", plan.public_id)
+    return render(
+        request,
+        "reviews/ehc_plan_form.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "form": form,
+            "outcomes": outcomes,
+            "provision": provision,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@capability_required("ehc.edit")
+def plan_issue(request, plan_id):
+    plan = _for_write(request, EhcPlan, plan_id)
+    form = forms.IssuePlanForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ehc_plan_issue(
+                plan=plan, issued_on=form.cleaned_data["issued_on"], by=request.user
+            )
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            audit(
+                request, "update", plan, summary=f"Issued EHC plan v{plan.version} of {plan.pupil}"
+            )
+            messages.success(request, "Plan issued and in force. The pupil's status can now be E.")
+    else:
+        messages.error(request, "Give the date the LA issued the plan.")
+    return redirect("reviews:plan_detail", plan.public_id)
+
+
+@require_POST
+@capability_required("ehc.edit")
+def plan_amend(request, plan_id):
+    plan = _for_write(request, EhcPlan, plan_id)
+    try:
+        draft = services.ehc_plan_amend(plan=plan, by=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("reviews:plan_detail", plan.public_id)
+    audit(request, "create", draft, summary=f"Started amending the EHC plan of {plan.pupil}")
+    return redirect("reviews:plan_edit", draft.public_id)
+
+
+# --------------------------------------------------------------------------- annual reviews
+
+
+@require_POST
+@capability_required("ehc.edit")
+def review_new(request, plan_id):
+    plan = _for_write(request, EhcPlan, plan_id)
+    if plan.status != EhcPlan.Status.ISSUED:
+        raise Http404
+    kind = request.POST.get("kind", AnnualReview.Kind.ANNUAL)
+    if kind not in AnnualReview.Kind.values:
+        kind = AnnualReview.Kind.ANNUAL
+    existing = sel.open_review(plan, sel.reviews_of_lineage(plan)) if kind == "annual" else None
+    review = existing or services.annual_review_create(plan=plan, kind=kind, by=request.user)
+    if existing is None:
+        audit(
+            request,
+            "create",
+            review,
+            summary=f"Opened an {review.get_kind_display().lower()} for {plan.pupil}",
+        )
+    return redirect("reviews:review_edit", review.public_id)
+
+
+@capability_required(*READ)
+def review_edit(request, review_id):
+    review = _for_read(request, AnnualReview, review_id)
+    plan = review.plan
+    profile = forms.profile_for_plan(plan)
+    can_edit = has_capability(request, "ehc.edit")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = forms.AnnualReviewForm(request.POST or None, instance=review, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        services.annual_review_save(form=form)
+        audit(
+            request,
+            "update",
+            review,
+            summary=f"Updated the {review.get_kind_display().lower()} of {review.pupil}",
+        )
+        messages.success(request, "Review saved.")
+        return redirect("reviews:review_edit", review.public_id)
+    if form.errors:
+        review.refresh_from_db()
+    today = _today()
+    deadlines = review.deadlines(
+        profile=profile, plan_issued=plan.review_anchor, pupil_dob=review.pupil.date_of_birth
+    )
+    audit(
+        request,
+        "view",
+        review,
+        summary=f"Viewed the {review.get_kind_display().lower()} of {review.pupil}",
+    )
+    return render(
+        request,
+        "reviews/ehc_review_form.html",
+        {
+            "review": review,
+            "plan": plan,
+            "pupil": review.pupil,
+            "form": form if can_edit else None,
+            "deadlines": _with_status(deadlines, today),
+            "profile": profile,
+            "outcomes": plan.outcomes.all(),
+            "today": today,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- LA rule profiles
+
+
+@capability_required("school.settings", "ehc.edit")
+def la_rules(request, profile_id=None):
+    profiles = LaRuleProfile.objects.for_school(request.school)
+    instance = get_object_or_404(profiles, pk=profile_id) if profile_id else None
+    form = forms.LaRuleProfileForm(
+        request.POST or None,
+        instance=instance,
+        school=request.school,
+        initial=None
+        if instance
+        else {"la_code": request.school.la_code, "la_name": request.school.la_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit(
+            request,
+            "update" if instance else "create",
+            saved,
+            summary=f"Saved the LA rules for {saved}",
+        )
+        messages.success(request, f"Rules for {saved} saved.")
+        return redirect("reviews:la_rules")
+    return render(
+        request,
+        "reviews/ehc_la_rules.html",
+        {"profiles": profiles, "form": form, "editing": instance},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# --------------------------------------------------------------------------- deadlines page
+
+
+@capability_required("deadlines.view")
+def deadlines(request):
+    today = _today()
+    all_schools = request.GET.get("scope") == "all"
+    memberships = (
+        [m for m in request.memberships if m.can("deadlines.view")]
+        if all_schools
+        else [request.membership]
+    )
+    whole = [m.school_id for m in memberships if m.can("register.view_all")]
+    taught = [
+        m.school_id
+        for m in memberships
+        if not m.can("register.view_all") and m.can("register.view_taught")
+    ]
+    pupils = sel.pupil_condition(
+        user=request.user, whole_school_ids=whole, taught_school_ids=taught
+    )
+    schools = [m.school for m in memberships]
+    rows = sel.upcoming(
+        sel.deadline_rows(
+            plans=sel.plans_in_force(schools=schools, pupils=pupils).distinct(),
+            requests=sel.open_requests(schools=schools, pupils=pupils).distinct(),
+            profiles=sel.rule_profiles(schools=schools),
+            today=today,
+        ),
+        today=today,
+    )
+    audit(
+        request,
+        "view",
+        None,
+        summary="Viewed statutory deadlines" + (" across schools" if all_schools else ""),
+    )
+    return render(
+        request,
+        "reviews/deadlines.html",
+        {
+            "rows": [(r, r.status(today), r.days_left(today)) for r in rows],
+            "all_schools": all_schools,
+            "can_toggle": sum(1 for m in request.memberships if m.can("deadlines.view")) > 1,
+            "window": sel.WINDOW_DAYS,
+            "today": today,
+        },
+    )
