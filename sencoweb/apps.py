@@ -10,3 +10,4 @@ class SencowebConfig(AppConfig):
 
         nav.register("Home", "home", order=0)
         nav.register("Audit trail", "audit_log", "audit.view", order=90)
+        nav.register("Retention", "privacy:retention", "privacy.manage", order=95)

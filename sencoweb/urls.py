@@ -29,5 +29,6 @@ urlpatterns = [
     path("provision/", include("provision.urls")),
     path("reviews/", include("reviews.urls")),
     path("reports/", include("reports.urls")),
+    path("privacy/", include("reports.sar_urls")),
     path("admin/", admin.site.urls),
 ]

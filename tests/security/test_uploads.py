@@ -71,10 +71,13 @@ def test_types_can_be_narrowed():
 
 
 @settings(max_examples=200, deadline=None)
-@given(name=st.text(max_size=40), content=st.binary(max_size=300))
+@given(
+    name=st.text(st.characters(exclude_characters="/\\\x00"), min_size=1, max_size=40),
+    content=st.binary(max_size=300),
+)
 def test_arbitrary_input_is_accepted_or_refused_cleanly(name, content):
     """Never crashes: every input is either valid or a ValidationError."""
     try:
-        validate_upload(SimpleUploadedFile(name or "x", content))
+        validate_upload(SimpleUploadedFile(name.strip() or "x", content))
     except ValidationError as err:
         assert err.messages

@@ -91,3 +91,8 @@ def _uidb64(cast):
 @kwarg("token", is_object=False)
 def _token(cast):
     return "set-password"
+
+
+@kwarg("fmt", is_object=False)
+def _fmt(cast):
+    return "json"

@@ -1,0 +1,186 @@
+"""Subject access export: everything held about one pupil, as JSON and as a PDF.
+
+The gathering is generic: it walks every model with a foreign key to Pupil (and their own
+child records) through Django's _meta, so a model another app adds later is included without
+changing this file. It does not follow many-to-many links or records that belong to other
+pupils (a provision group's other members are third-party data), and it adds the pupil's field
+history and the audit trail of who opened or changed the record.
+"""
+
+import json
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from pupils.access import pupil_for_read
+from pupils.models import Pupil
+from sencoweb.access import audit, capability_required
+from sencoweb.models import AuditEvent
+from sencoweb.retention import pupils_due_for_destruction, pupils_on_legal_hold
+
+from .rendering import render_template_pdf
+
+MAX_DEPTH = 3
+SKIP_FIELDS = {"password"}
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "name"):  # FieldFile
+        return value.name or ""
+    return str(value)
+
+
+def _row(obj, skip_fk_to=None) -> dict:
+    row = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in SKIP_FIELDS:
+            continue
+        if field.is_relation:
+            if skip_fk_to is not None and field.related_model is skip_fk_to:
+                continue
+            row[field.verbose_name] = _plain(getattr(obj, field.name))
+        else:
+            row[field.verbose_name] = _plain(field.value_from_object(obj))
+    return row
+
+
+def _points_at_pupil(model) -> bool:
+    return any(
+        f.is_relation and f.many_to_one and f.related_model is Pupil
+        for f in model._meta.concrete_fields
+    )
+
+
+def _children(obj, depth: int, seen: set) -> list[dict]:
+    """Sections for the one-to-many records under obj."""
+    sections = []
+    if depth > MAX_DEPTH:
+        return sections
+    for rel in obj._meta.related_objects:
+        model = rel.related_model
+        if rel.many_to_many or model in seen:
+            continue
+        if model._meta.app_label == "sencoweb" or model.__name__.startswith("Historical"):
+            continue
+        if depth > 0 and _points_at_pupil(model):
+            continue  # collected from the pupil directly, filtered to this pupil only
+        accessor = rel.get_accessor_name()
+        if rel.one_to_one:
+            child = getattr(obj, accessor, None) if hasattr(obj, accessor) else None
+            items = [child] if child is not None else []
+        else:
+            items = list(getattr(obj, accessor).all())
+        if not items:
+            continue
+        section = {
+            "record_type": str(model._meta.verbose_name_plural).capitalize(),
+            "model": model._meta.label,
+            "rows": [],
+        }
+        for item in items:
+            section["rows"].append(
+                {
+                    "fields": _row(item, skip_fk_to=obj.__class__),
+                    "records": _children(item, depth + 1, seen | {model, obj.__class__}),
+                }
+            )
+        sections.append(section)
+    return sections
+
+
+def subject_access_data(pupil: Pupil) -> dict:
+    """Everything held about one pupil, as plain JSON-ready data."""
+    history = [
+        {
+            "when": _plain(h.history_date),
+            "who": str(h.history_user or ""),
+            "change": {"+": "created", "~": "changed", "-": "deleted"}.get(h.history_type, ""),
+            "changed_fields": (
+                [c.field for c in h.diff_against(h.prev_record).changes] if h.prev_record else []
+            ),
+        }
+        for h in pupil.history.all().order_by("history_date")
+    ]
+    groups = [
+        {"group": str(g), "kind": g.get_kind_display() if hasattr(g, "get_kind_display") else ""}
+        for g in pupil.teaching_groups.all()
+    ]
+    access_log = [
+        {
+            "when": _plain(e.at),
+            "who": e.username,
+            "action": e.get_action_display(),
+            "summary": e.summary,
+        }
+        for e in AuditEvent.objects.filter(pupil_id=pupil.public_id).order_by("id")
+    ]
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "school": pupil.school.name,
+        "pupil": _row(pupil),
+        "teaching_groups": groups,
+        "records": _children(pupil, 0, {Pupil}),
+        "change_history": history,
+        "access_log": access_log,
+        "notes": (
+            "Subject access export from SENCo Web. Before disclosure, review for third-party "
+            "information (other pupils, family members, professionals' opinions) and for any "
+            "exemption under DPA 2018 Schedule 3 (serious harm)."
+        ),
+    }
+
+
+def subject_access_files(pupil: Pupil) -> tuple[str, bytes, bytes]:
+    """(base file name, JSON bytes, PDF bytes)."""
+    data = subject_access_data(pupil)
+    json_bytes = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    pdf = render_template_pdf("reports/sar.html", {"data": data, "pupil": pupil})
+    base = f"subject-access-{slugify(pupil.last_name)}-{timezone.localdate():%Y%m%d}"
+    return base, json_bytes, pdf
+
+
+@capability_required("privacy.manage")
+def subject_access_download(request, pupil_id, fmt):
+    if fmt not in ("json", "pdf"):
+        raise Http404
+    pupil = pupil_for_read(request, pupil_id)
+    base, json_bytes, pdf = subject_access_files(pupil)
+    audit(
+        request,
+        AuditEvent.Action.DISCLOSE,
+        pupil,
+        summary=f"Subject access export ({fmt.upper()}) of {pupil}",
+    )
+    content, ctype = (json_bytes, "application/json") if fmt == "json" else (pdf, "application/pdf")
+    response = HttpResponse(content, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{base}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@capability_required("privacy.manage")
+def retention_due(request):
+    """Archived pupils past their retention date: destroyed only by the retention command."""
+    today = timezone.localdate()
+    due = pupils_due_for_destruction(today=today, school=request.school)
+    held = pupils_on_legal_hold(today=today, school=request.school)
+    audit(request, AuditEvent.Action.VIEW, summary="Viewed the pupils due for destruction")
+    return render(request, "reports/sar_retention.html", {"due": due, "held": held, "today": today})

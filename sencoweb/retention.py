@@ -1,0 +1,104 @@
+"""Retention: archived pupils past their retention date are destroyed only by a deliberate
+command (`manage.py retention --confirm`), never automatically, and never while on legal hold.
+
+The destruction leaves an audit row with counts per record type and no personal data, as a
+destruction certificate (DOMAIN.md 8.2). Pupil is looked up through the app registry because
+sencoweb sits below pupils and must not import it.
+"""
+
+from collections import Counter
+from datetime import date
+
+from django.apps import apps
+from django.db import router, transaction
+from django.db.models.deletion import Collector
+
+from .models import AuditEvent, append_audit_event
+
+
+def _pupil_model():
+    return apps.get_model("pupils", "Pupil")
+
+
+def pupils_due_for_destruction(*, today: date, school=None):
+    """Archived pupils whose retention date has passed and who are not on legal hold."""
+    pupils = _pupil_model().objects.filter(
+        archived_at__isnull=False,
+        retention_until__isnull=False,
+        retention_until__lt=today,
+        legal_hold=False,
+    )
+    if school is not None:
+        pupils = pupils.filter(school=school)
+    return pupils.select_related("school").order_by("school__name", "retention_until")
+
+
+def pupils_on_legal_hold(*, today: date, school=None):
+    pupils = _pupil_model().objects.filter(
+        archived_at__isnull=False, retention_until__lt=today, legal_hold=True
+    )
+    if school is not None:
+        pupils = pupils.filter(school=school)
+    return pupils.select_related("school")
+
+
+def _collect(pupils) -> tuple[Counter, dict]:
+    """Counts per record type of everything deleting these pupils deletes, and the primary
+    keys per model (to remove their simple_history copies too)."""
+    collector = Collector(using=router.db_for_write(_pupil_model()))
+    collector.collect(list(pupils))
+    counts, keys = Counter(), {}
+    for model, objects in collector.data.items():
+        counts[model._meta.label] += len(objects)
+        keys.setdefault(model, set()).update(o.pk for o in objects)
+    for qs in collector.fast_deletes:
+        counts[qs.model._meta.label] += qs.count()
+        keys.setdefault(qs.model, set()).update(qs.values_list("pk", flat=True))
+    return counts, keys
+
+
+def _history_model(model):
+    history = getattr(model, "history", None)
+    return getattr(history, "model", None) if history is not None else None
+
+
+def retention_destroy(*, today: date, by: str = "retention command") -> dict:
+    """Delete every pupil due for destruction with all their records, per school, in one
+    transaction each. Returns {school name: {record type: count}}."""
+    done = {}
+    due = list(pupils_due_for_destruction(today=today))
+    by_school: dict = {}
+    for pupil in due:
+        by_school.setdefault(pupil.school, []).append(pupil)
+    for school, pupils in by_school.items():
+        with transaction.atomic():
+            ids = [p.pk for p in pupils]
+            # Re-read under the lock: a legal hold set a moment ago still wins.
+            locked = list(
+                pupils_due_for_destruction(today=today, school=school)
+                .filter(pk__in=ids)
+                .select_for_update(of=("self",))
+            )
+            if not locked:
+                continue
+            counts, keys = _collect(locked)
+            for pupil in locked:
+                pupil.delete()
+            # Historical (simple_history) rows are copies of the records: destroy them too,
+            # after the delete (which itself writes a last historical row).
+            for model, pks in keys.items():
+                history_model = _history_model(model)
+                if history_model is not None and pks:
+                    pk_name = model._meta.pk.attname
+                    history_model.objects.filter(**{f"{pk_name}__in": pks}).delete()
+            append_audit_event(
+                school=school,
+                username=by[:150],
+                action=AuditEvent.Action.DELETE,
+                object_type="retention",
+                summary=f"Destroyed the records of {len(locked)} pupil(s) past their retention "
+                f"date ({today.isoformat()})",
+                detail={"pupils": len(locked), "records": dict(sorted(counts.items()))},
+            )
+            done[school.name] = dict(counts)
+    return done

@@ -1,0 +1,164 @@
+"""Subject access export and retention."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from pupils.models import Need, Pupil
+from reports.sar import subject_access_data
+from sencoweb.models import AuditEvent
+from tests.factories import ConcernFactory, NeedFactory, PupilFactory
+from tests.helpers import client_for
+
+
+@pytest.fixture
+def subject(school, senco, taught_pupil):
+    pupil = taught_pupil
+    pupil.about_me = "I like trains & <drawing>"
+    pupil.save()
+    NeedFactory(pupil=pupil)
+    ConcernFactory(pupil=pupil, school=school, raised_by=senco.user)
+    other = PupilFactory(school=school, first_name="Zebedee")
+    ConcernFactory(pupil=other, school=school, raised_by=senco.user)
+    return pupil
+
+
+def _sections(data):
+    return {s["model"]: s for s in data["records"]}
+
+
+def test_export_gathers_every_related_record_of_the_pupil_only(subject):
+    data = subject_access_data(subject)
+    sections = _sections(data)
+    # Generic: every model with a foreign key to Pupil that has rows for this pupil appears.
+    for rel in Pupil._meta.related_objects:
+        if rel.many_to_many or rel.related_model.__name__.startswith("Historical"):
+            continue
+        if rel.related_model.objects.filter(**{rel.field.name: subject}).exists():
+            assert rel.related_model._meta.label in sections, rel.related_model
+    assert len(sections["pupils.Need"]["rows"]) == Need.objects.filter(pupil=subject).count()
+    assert len(sections["pupils.Concern"]["rows"]) == 1  # not the other pupil's concern
+    assert "Zebedee" not in json.dumps(data)
+    assert data["pupil"]["About me"] == "I like trains & <drawing>"
+    assert data["change_history"] and data["change_history"][-1]["change"] == "changed"
+
+
+def test_command_writes_json_and_pdf(subject, tmp_path):
+    call_command("subject_access_export", pupil=str(subject.public_id), out=str(tmp_path))
+    files = sorted(p.suffix for p in tmp_path.iterdir())
+    assert files == [".json", ".pdf"]
+    data = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert data["pupil"]["Legal first name"] == "Amara"
+    assert next(tmp_path.glob("*.pdf")).read_bytes().startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(action="disclose", pupil_id=subject.public_id).exists()
+
+
+def test_command_refuses_an_unknown_pupil(db, tmp_path):
+    with pytest.raises(CommandError, match="No pupil"):
+        call_command("subject_access_export", pupil="not-a-uuid", out=str(tmp_path))
+
+
+def test_the_pdf_escapes_what_people_typed(subject):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "reports/sar.html", {"data": subject_access_data(subject), "pupil": subject}
+    )
+    assert "&lt;drawing&gt;" in html and "<drawing>" not in html
+
+
+@pytest.mark.parametrize("fmt, ctype", [("json", "application/json"), ("pdf", "application/pdf")])
+def test_senco_downloads_the_export_and_it_is_audited(subject, senco, fmt, ctype):
+    response = client_for(senco).get(
+        reverse("privacy:subject_access", args=[subject.public_id, fmt])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == ctype
+    assert "attachment" in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="disclose", pupil_id=subject.public_id).count() == 1
+
+
+@pytest.mark.parametrize("role", ["teacher", "ta", "head", "governor", "trustlead"])
+def test_only_the_senco_may_export(request, subject, role):
+    client = client_for(request.getfixturevalue(role))
+    url = reverse("privacy:subject_access", args=[subject.public_id, "json"])
+    assert client.get(url).status_code == 403
+
+
+def test_other_school_gets_404(subject, outsider):
+    url = reverse("privacy:subject_access", args=[subject.public_id, "json"])
+    assert client_for(outsider).get(url).status_code == 404
+
+
+# --- retention ---------------------------------------------------------------------------
+
+TODAY = dt.date(2060, 1, 1)
+
+
+@pytest.fixture
+def archive(school):
+    def make(name, retention_until, legal_hold=False, archived=True):
+        pupil = PupilFactory(
+            school=school,
+            first_name=name,
+            archived_at=timezone.now() if archived else None,
+            retention_until=retention_until,
+            legal_hold=legal_hold,
+        )
+        NeedFactory(pupil=pupil)
+        return pupil
+
+    return make
+
+
+def test_dry_run_lists_only_archived_pupils_past_their_date(archive, capsys):
+    due = archive("Due", dt.date(2059, 12, 31))
+    archive("NotYet", dt.date(2060, 6, 1))
+    archive("Held", dt.date(2050, 1, 1), legal_hold=True)
+    archive("Current", dt.date(2050, 1, 1), archived=False)
+    call_command("retention", "--dry-run", today=TODAY.isoformat())
+    out = capsys.readouterr().out
+    assert str(due.public_id) in out
+    assert "1 pupil(s) past their retention date" in out
+    assert "1 more past their date are kept: legal hold" in out
+    assert "nothing was deleted" in out
+    assert Pupil.objects.count() == 4
+
+
+def test_confirm_destroys_them_with_a_destruction_record(archive, school, capsys):
+    due = archive("Due", dt.date(2059, 12, 31))
+    kept = archive("Held", dt.date(2050, 1, 1), legal_hold=True)
+    call_command("retention", "--confirm", today=TODAY.isoformat())
+    assert not Pupil.objects.filter(pk=due.pk).exists()
+    assert not Need.objects.filter(pupil_id=due.pk).exists()
+    assert not Pupil.history.filter(id=due.pk).exists()
+    assert Pupil.objects.filter(pk=kept.pk).exists()
+    record = AuditEvent.objects.get(object_type="retention")
+    assert record.detail["pupils"] == 1
+    assert record.detail["records"]["pupils.Pupil"] == 1
+    assert record.detail["records"]["pupils.Need"] == 1
+    assert "Due" not in json.dumps(record.detail) + record.summary  # no personal data
+    call_command("verify_audit")
+
+
+def test_the_command_needs_a_mode(db):
+    with pytest.raises(CommandError):
+        call_command("retention")
+
+
+def test_senco_page_lists_those_due(archive, senco):
+    archive("Duedate", dt.date(2000, 1, 1))
+    archive("Keepme", dt.date(2999, 1, 1))
+    response = client_for(senco).get(reverse("privacy:retention"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Duedate" in html and "Keepme" not in html
+
+
+def test_retention_page_is_senco_only(teacher, head, governor):
+    for member in (teacher, head, governor):
+        assert client_for(member).get(reverse("privacy:retention")).status_code == 403
