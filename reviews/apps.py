@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Plans, reviews and EHC plans"
+
+    def ready(self):
+        # The graduated approach (reviews/views.py): nav, home panel, chronology, beat tasks.
+        from . import registry
+
+        registry.register()

@@ -1,5 +1,36 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reviews"
 
-urlpatterns: list = []
+# The graduated approach: cycles, reviews, contributions, calendar (views).
+urlpatterns: list = [
+    path("pupil/<uuid:pupil_id>/", views.pupil_cycles, name="pupil_cycles"),
+    path("pupil/<uuid:pupil_id>/open/", views.open_cycle, name="cycle_open"),
+    path("cycle/<uuid:cycle_id>/", views.cycle_detail, name="cycle_detail"),
+    path("cycle/<uuid:cycle_id>/assess/", views.edit_assessment, name="cycle_assess"),
+    path("cycle/<uuid:cycle_id>/settings/", views.edit_plan_settings, name="cycle_settings"),
+    path("cycle/<uuid:cycle_id>/outcomes/add/", views.add_outcome, name="outcome_add"),
+    path(
+        "cycle/<uuid:cycle_id>/outcomes/<uuid:outcome_id>/",
+        views.edit_outcome,
+        name="outcome_edit",
+    ),
+    path(
+        "cycle/<uuid:cycle_id>/outcomes/<uuid:outcome_id>/delete/",
+        views.delete_outcome,
+        name="outcome_delete",
+    ),
+    path("cycle/<uuid:cycle_id>/issue/", views.issue_plan, name="plan_issue_version"),
+    path("cycle/<uuid:cycle_id>/v<int:number>/", views.version_detail, name="version_detail"),
+    path("cycle/<uuid:cycle_id>/review/", views.close_review, name="cycle_review"),
+    path("cycle/<uuid:cycle_id>/links/", views.create_link, name="link_create"),
+    path("links/<uuid:link_id>/revoke/", views.revoke_link, name="link_revoke"),
+    path("links/<uuid:link_id>/report/", views.contribution_report, name="contribution_report"),
+    path("c/<str:link_token>/", views.contribute, name="contribute"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/token/", views.rotate_calendar_token, name="calendar_token"),
+    path("calendar/feed/<str:feed_token>.ics", views.ical_feed, name="ical_feed"),
+    path("class-plans/", views.class_plans, name="class_plans"),
+]

@@ -1,0 +1,352 @@
+"""Forms for the graduated approach and the contribution links. Bad input gets a message next to
+the field; the services re-check what matters."""
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from sencoweb.models import Membership
+
+from . import hooks
+from .models import ContributionLink, Outcome, Review, SupportCycle
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _staff_choices(school):
+    members = (
+        Membership.objects.active()
+        .filter(school=school, role__in=["teacher", "senco", "head"])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    return [(m.user_id, f"{m.user} ({m.get_role_display()})") for m in members]
+
+
+class OpenCycleForm(forms.Form):
+    teacher_responsible = forms.TypedChoiceField(
+        label="Class or subject teacher responsible", coerce=int, required=False, empty_value=None
+    )
+    teacher_may_edit = forms.BooleanField(
+        label="Let the class teacher edit this plan", required=False
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher_responsible"].choices = [("", "Not yet chosen")] + _staff_choices(
+            school
+        )
+
+
+class AssessForm(forms.ModelForm):
+    class Meta:
+        model = SupportCycle
+        fields = [
+            "assessed_on",
+            "assessed_by",
+            "teacher_assessment",
+            "standardised_scores",
+            "agency_advice",
+            "pupil_views",
+            "parent_views",
+        ]
+        widgets = {
+            "assessed_on": DATE,
+            **{
+                f: forms.Textarea(attrs={"rows": 3})
+                for f in [
+                    "teacher_assessment",
+                    "standardised_scores",
+                    "agency_advice",
+                    "pupil_views",
+                    "parent_views",
+                ]
+            },
+        }
+        help_texts = {
+            "standardised_scores": "Test, date and score, e.g. 'YARC reading comprehension, "
+            "Jan 2026: SS 78'",
+            "assessed_by": "Names and roles, e.g. 'Class teacher and SENCO'",
+        }
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data["assessed_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The assessment date cannot be in the future.")
+        return value
+
+
+class PlanSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SupportCycle
+        fields = ["review_date", "parents_notified_on", "teacher_responsible", "teacher_may_edit"]
+        widgets = {"review_date": DATE, "parents_notified_on": DATE}
+        labels = {"parents_notified_on": "Parents told about the plan on"}
+
+    def __init__(self, *args, school, can_delegate: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = [pk for pk, _ in _staff_choices(school)]
+        self.fields["teacher_responsible"].queryset = self.fields[
+            "teacher_responsible"
+        ].queryset.filter(pk__in=ids)
+        if not can_delegate:
+            # Only the SENCO decides who else may edit.
+            del self.fields["teacher_may_edit"]
+
+    def clean_review_date(self):
+        value = self.cleaned_data["review_date"]
+        if value and self.instance.opened_at and value < self.instance.opened_at.date():
+            raise forms.ValidationError("The review date must be after the cycle opened.")
+        return value
+
+
+class OutcomeForm(forms.ModelForm):
+    provision_group_id = forms.TypedChoiceField(
+        label="Provision group on the provision map",
+        required=False,
+        coerce=str,
+        empty_value=None,
+    )
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "area",
+            "description",
+            "success_criterion",
+            "strategies",
+            "provision",
+            "provision_group_id",
+            "target_date",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "success_criterion": forms.Textarea(attrs={"rows": 2}),
+            "strategies": forms.Textarea(attrs={"rows": 3}),
+            "target_date": DATE,
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = hooks.provision_options(school)
+        if options:
+            self.fields["provision_group_id"].choices = [("", "None")] + [
+                (str(k), v) for k, v in options
+            ]
+        else:
+            # No provision map yet: the free-text field carries the provision.
+            del self.fields["provision_group_id"]
+
+    def clean_description(self):
+        value = self.cleaned_data["description"].strip()
+        if len(value) < 10:
+            raise forms.ValidationError(
+                "Write the outcome in a full sentence so it can be measured."
+            )
+        return value
+
+    def clean_success_criterion(self):
+        value = self.cleaned_data["success_criterion"].strip()
+        if not value:
+            raise forms.ValidationError(
+                "Say how everyone will know the outcome is achieved (e.g. '8 of 10 times')."
+            )
+        return value
+
+
+class IssueForm(forms.Form):
+    change_note = forms.CharField(
+        label="What changed (for an amended plan)", max_length=300, required=False
+    )
+
+
+class ReviewForm(forms.ModelForm):
+    next_review_date = forms.DateField(
+        label="Review date for the next cycle", required=False, widget=DATE
+    )
+
+    class Meta:
+        model = Review
+        fields = [
+            "meeting_date",
+            "attendees",
+            "pupil_voice",
+            "parent_voice",
+            "summary",
+            "next_step",
+        ]
+        widgets = {
+            "meeting_date": DATE,
+            "attendees": forms.Textarea(attrs={"rows": 3}),
+            "pupil_voice": forms.Textarea(attrs={"rows": 3}),
+            "parent_voice": forms.Textarea(attrs={"rows": 3}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "next_step": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, outcomes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcomes = list(outcomes)
+        for outcome in self.outcomes:
+            key = outcome.public_id.hex
+            self.fields[f"rating_{key}"] = forms.ChoiceField(
+                label="Rating", choices=[("", "Choose")] + list(Outcome.Rating.choices)
+            )
+            self.fields[f"progress_{key}"] = forms.TypedChoiceField(
+                label="Progress (-2 to +2)",
+                coerce=int,
+                choices=[(n, f"{n:+d}" if n else "0") for n in (-2, -1, 0, 1, 2)],
+                initial=0,
+            )
+            self.fields[f"comment_{key}"] = forms.CharField(
+                label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def outcome_rows(self):
+        return [
+            (
+                o,
+                self[f"rating_{o.public_id.hex}"],
+                self[f"progress_{o.public_id.hex}"],
+                self[f"comment_{o.public_id.hex}"],
+            )
+            for o in self.outcomes
+        ]
+
+    def clean_meeting_date(self):
+        value = self.cleaned_data["meeting_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("Record the review after the meeting has taken place.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        step = data.get("next_step")
+        nxt = data.get("next_review_date")
+        if step and step != Review.NextStep.LEAVE:
+            if not nxt:
+                self.add_error("next_review_date", "Set a review date for the next cycle.")
+            elif nxt <= timezone.localdate():
+                self.add_error("next_review_date", "The next review date must be in the future.")
+        return data
+
+
+class ContributionLinkForm(forms.ModelForm):
+    days = forms.IntegerField(
+        label="Link stays open for (days)", min_value=1, max_value=60, initial=14
+    )
+
+    class Meta:
+        model = ContributionLink
+        fields = ["kind", "recipient_name", "recipient_email"]
+
+
+# Public forms (no account) ----------------------------------------------------------------
+
+REPORT_TYPES = {
+    "pdf": (b"%PDF",),
+    "docx": (b"PK\x03\x04",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def validate_report(upload):
+    if upload is None:
+        return None
+    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if suffix not in REPORT_TYPES:
+        raise forms.ValidationError("Upload a PDF, a Word document (.docx) or a photo (JPG, PNG).")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise forms.ValidationError(f"The file is too large: the limit is {limit} MB.")
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(REPORT_TYPES[suffix]):
+        raise forms.ValidationError("This file does not look like a real " + suffix.upper() + ".")
+    return upload
+
+
+class ParentContributionForm(forms.Form):
+    going_well = forms.CharField(
+        label="What is going well for your child?", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    worries = forms.CharField(
+        label="Is anything worrying you?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    helps_at_home = forms.CharField(
+        label="What helps at home?", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    hopes = forms.CharField(
+        label="What would you like your child to achieve next?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    report = forms.FileField(
+        label="Attach a report (optional)",
+        required=False,
+        help_text="PDF, Word (.docx) or a photo",
+    )
+
+    def clean_report(self):
+        return validate_report(self.cleaned_data.get("report"))
+
+
+class ProfessionalContributionForm(forms.Form):
+    role = forms.CharField(label="Your role and organisation", max_length=200)
+    summary = forms.CharField(
+        label="Your assessment or observations", widget=forms.Textarea(attrs={"rows": 5})
+    )
+    recommendations = forms.CharField(
+        label="Recommendations for school", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    report = forms.FileField(
+        label="Attach your report (optional)", required=False, help_text="PDF, Word or image"
+    )
+
+    def clean_report(self):
+        return validate_report(self.cleaned_data.get("report"))
+
+
+FEELINGS = [("happy", "Happy"), ("ok", "OK"), ("sad", "Sad")]
+
+
+class PupilContributionForm(forms.Form):
+    feel_school = forms.ChoiceField(
+        label="How do you feel at school?", choices=FEELINGS, widget=forms.RadioSelect
+    )
+    feel_learning = forms.ChoiceField(
+        label="How do you feel about your learning?", choices=FEELINGS, widget=forms.RadioSelect
+    )
+    good_at = forms.CharField(
+        label="I am good at...", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    hard = forms.CharField(
+        label="I find it hard when...", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    helps = forms.CharField(
+        label="It helps me when...", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+PUBLIC_FORMS = {
+    ContributionLink.Kind.PARENT: ParentContributionForm,
+    ContributionLink.Kind.PUPIL: PupilContributionForm,
+    ContributionLink.Kind.PROFESSIONAL: ProfessionalContributionForm,
+}
+
+ANSWER_LABELS = {
+    name: field.label
+    for form in PUBLIC_FORMS.values()
+    for name, field in form.base_fields.items()
+    if name != "report"
+}
+
+
+def default_next_review(today: dt.date | None = None) -> dt.date:
+    return (today or timezone.localdate()) + dt.timedelta(weeks=12)

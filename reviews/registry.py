@@ -1,0 +1,103 @@
+"""What the graduated approach plugs into lower apps: the menu, home panels, the pupil
+chronology, the class-strategies hook, and the beat schedule for reminders and chasers."""
+
+from celery.schedules import crontab
+from django.urls import reverse
+from django.utils import timezone
+
+
+def chronology_for(pupil) -> list:
+    from pupils import hooks
+
+    from .models import SupportCycle
+
+    entry = hooks.ChronologyEntry
+    out = []
+    cycles = (
+        SupportCycle.objects.filter(pupil=pupil)
+        .select_related("review")
+        .prefetch_related("versions")
+    )
+    for cycle in cycles:
+        url = reverse("reviews:cycle_detail", args=[cycle.public_id])
+        out.append(
+            entry(cycle.opened_at.date(), "Plan", f"Support plan {cycle.number} opened", "", url)
+        )
+        for version in cycle.versions.all():
+            title = f"Support plan {cycle.number} issued" + (
+                f" (version {version.number})" if version.number > 1 else ""
+            )
+            out.append(
+                entry(
+                    timezone.localtime(version.issued_at).date(),
+                    "Plan",
+                    title,
+                    version.change_note or f"Review due {version.review_date:%-d %b %Y}",
+                    url,
+                )
+            )
+        review = getattr(cycle, "review", None) if cycle.status == "closed" else None
+        if review is not None:
+            out.append(
+                entry(
+                    review.meeting_date,
+                    "Review",
+                    f"Support plan {cycle.number} reviewed: {review.get_next_step_display()}",
+                    review.summary,
+                    url,
+                )
+            )
+    return out
+
+
+def strategies_for(pupils) -> dict:
+    from .selectors import current_strategies_for
+
+    return current_strategies_for(pupils)
+
+
+def _reviews_panel(request):
+    from pupils.access import visible_pupils
+
+    from .selectors import review_calendar
+
+    today = timezone.localdate()
+    cal = review_calendar(
+        pupils=visible_pupils(request).current(), school=request.school, today=today
+    )
+    return {"overdue": len(cal.overdue), "this_week": len(cal.this_week), "cal": cal}
+
+
+BEAT_SCHEDULE = {
+    "reviews-review-reminders": {
+        "task": "reviews.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "reviews-chase-contributions": {
+        "task": "reviews.tasks.chase_contributions",
+        "schedule": crontab(hour=7, minute=15),
+    },
+}
+
+
+def register() -> None:
+    from pupils import hooks as pupil_hooks
+    from sencoweb import home, nav
+    from sencoweb.celery import app
+
+    nav.register("Reviews", "reviews:calendar", "plans.view", order=40)
+    nav.register("Class plans", "reviews:class_plans", "register.view_taught", order=45)
+    home.register(
+        "reviews_calendar",
+        "reviews/panel_reviews.html",
+        _reviews_panel,
+        "plans.view",
+        order=30,
+    )
+    if chronology_for not in pupil_hooks.chronology_sources:
+        pupil_hooks.chronology_sources.append(chronology_for)
+    # The "my classes" page can show strategies if the register offers the hook.
+    sources = getattr(pupil_hooks, "class_strategy_sources", None)
+    if sources is not None and strategies_for not in sources:
+        sources.append(strategies_for)
+    app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}

@@ -1,0 +1,136 @@
+"""Scoped reads for the graduated approach. Each returns ready-joined data so a page's query
+count does not grow with its rows."""
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.db.models import Prefetch
+
+from pupils.access import visible_pupils
+from sencoweb.models import Membership, Term
+
+from .models import ContributionLink, Outcome, PlanVersion, SupportCycle
+
+
+def cycles_for_pupil(*, pupil):
+    return (
+        SupportCycle.objects.filter(pupil=pupil)
+        .select_related("teacher_responsible", "review")
+        .prefetch_related("outcomes")
+        .order_by("-number")
+    )
+
+
+def cycle_for_detail(queryset, public_id):
+    return queryset.select_related(
+        "pupil", "teacher_responsible", "opened_by", "previous"
+    ).prefetch_related(
+        Prefetch("outcomes", queryset=Outcome.objects.select_related("carried_from")),
+        Prefetch("versions", queryset=PlanVersion.objects.select_related("issued_by")),
+        Prefetch(
+            "contribution_links",
+            queryset=ContributionLink.objects.select_related("created_by"),
+        ),
+    )
+
+
+def half_term_end(school, today: dt.date) -> dt.date:
+    """The last day of the current half term from the school's term dates, else 6 weeks on."""
+    terms = Term.objects.for_school(school).filter(
+        starts_on__lte=today + dt.timedelta(days=60), ends_on__gte=today
+    )
+    for term in terms.order_by("starts_on"):
+        if term.starts_on > today:
+            # A holiday: this "half term" is the next one's first half.
+            today = term.starts_on
+        if term.half_term_starts and today < term.half_term_starts:
+            return term.half_term_starts - dt.timedelta(days=1)
+        return term.ends_on
+    return today + dt.timedelta(weeks=6)
+
+
+@dataclass
+class Calendar:
+    overdue: list
+    this_week: list
+    this_half_term: list
+    half_term_ends: dt.date
+    week_ends: dt.date
+
+
+def review_calendar(*, pupils, school, today: dt.date) -> Calendar:
+    """Open cycles of the given (already visible) pupils, bucketed by review date."""
+    week_ends = today + dt.timedelta(days=6 - today.weekday())
+    ht_end = max(half_term_end(school, today), week_ends)
+    cycles = list(
+        SupportCycle.objects.for_school(school)
+        .open()
+        .filter(pupil__in=pupils.values("pk"), review_date__lte=ht_end)
+        .select_related("pupil", "pupil__reg_group", "teacher_responsible")
+        .order_by("review_date", "pupil__last_name")
+    )
+    return Calendar(
+        overdue=[c for c in cycles if c.review_date < today],
+        this_week=[c for c in cycles if today <= c.review_date <= week_ends],
+        this_half_term=[c for c in cycles if week_ends < c.review_date <= ht_end],
+        half_term_ends=ht_end,
+        week_ends=week_ends,
+    )
+
+
+def current_strategies_for(pupils) -> dict:
+    """pupil id -> the outcomes and strategies of the pupil's issued plan, as issued (the latest
+    frozen version, not a draft being amended). Two queries whatever the number of pupils."""
+    cycles = SupportCycle.objects.filter(
+        pupil__in=pupils, status=SupportCycle.Status.ISSUED
+    ).select_related("pupil")
+    by_cycle = {c.pk: c for c in cycles}
+    latest: dict = {}
+    for version in PlanVersion.objects.filter(cycle_id__in=by_cycle).order_by("cycle_id", "number"):
+        latest[version.cycle_id] = version
+    out = {}
+    for cycle_pk, version in latest.items():
+        cycle = by_cycle[cycle_pk]
+        out[cycle.pupil_id] = {
+            "cycle": cycle,
+            "version": version,
+            "outcomes": version.outcomes,
+            "review_date": version.review_date,
+        }
+    return out
+
+
+def class_plans(*, request):
+    """The pupils this member teaches who have an issued plan, with its strategies."""
+    pupils = list(
+        visible_pupils(request)
+        .current()
+        .filter(support_cycles__status=SupportCycle.Status.ISSUED)
+        .select_related("reg_group")
+        .order_by("last_name", "first_name")
+    )
+    plans = current_strategies_for([p.pk for p in pupils])
+    return [(p, plans[p.pk]) for p in pupils if p.pk in plans]
+
+
+def feed_cycles_for_user(user):
+    """Open cycles with a review date, of the pupils the user may see in each of their schools
+    (a shared SENCO gets both schools in one feed)."""
+    out = []
+    memberships = Membership.objects.active().filter(user=user).select_related("school")
+    for membership in memberships:
+        if not membership.can("plans.view"):
+            continue
+        fake_request = SimpleNamespace(membership=membership, school=membership.school, user=user)
+        out.extend(
+            SupportCycle.objects.for_school(membership.school)
+            .open()
+            .filter(
+                review_date__isnull=False,
+                pupil__in=visible_pupils(fake_request).current().values("pk"),
+            )
+            .select_related("pupil", "school")
+            .order_by("review_date")
+        )
+    return out

@@ -1,0 +1,438 @@
+"""Multi-step writes for the graduated approach. Each service is `<entity>_<action>`, keyword-only
+and atomic; views call these and nothing else writes cycles, versions, reviews or links."""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone
+
+from pupils.codes import ON_REGISTER
+from pupils.models import Pupil
+from sencoweb.models import Membership
+
+from .models import ContributionLink, Outcome, PlanVersion, Review, ReviewSettings, SupportCycle
+from .models.cycles import hash_token
+
+UNFINISHED = (Outcome.Rating.PARTLY, Outcome.Rating.NOT_YET, "")
+
+
+def pupil_sync_next_review(*, pupil: Pupil) -> None:
+    """Pupil.next_review_due is the earliest review date of the pupil's open cycles. An update()
+    so the register's history is not filled with a row per date change."""
+    due = SupportCycle.objects.filter(pupil=pupil).open().aggregate(due=Min("review_date"))["due"]
+    Pupil.objects.filter(pk=pupil.pk).update(next_review_due=due)
+    pupil.next_review_due = due
+
+
+@transaction.atomic
+def cycle_open(
+    *, pupil: Pupil, by, teacher_responsible=None, teacher_may_edit: bool = False
+) -> SupportCycle:
+    if pupil.sen_status not in ON_REGISTER:
+        raise ValidationError("Only a pupil on the SEN register can have a support plan cycle.")
+    if pupil.is_archived:
+        raise ValidationError("This pupil has left: their records are read only.")
+    if SupportCycle.objects.filter(pupil=pupil).open().exists():
+        raise ValidationError("This pupil already has an open cycle: review it first.")
+    last = SupportCycle.objects.filter(pupil=pupil).order_by("-number").first()
+    cycle = SupportCycle.objects.create(
+        school=pupil.school,
+        pupil=pupil,
+        number=(last.number + 1) if last else 1,
+        previous=last,
+        teacher_responsible=teacher_responsible,
+        teacher_may_edit=teacher_may_edit,
+        opened_by=by,
+    )
+    return cycle
+
+
+def cycle_update(*, cycle: SupportCycle, data: dict) -> SupportCycle:
+    """Assessment and planning fields. A new review date moves the pupil's next review and lets
+    a fresh reminder go out."""
+    if not cycle.is_open:
+        raise ValidationError("This cycle has been reviewed and closed.")
+    old_date = cycle.review_date
+    for field, value in data.items():
+        setattr(cycle, field, value)
+    if cycle.status == SupportCycle.Status.ASSESS and (
+        cycle.teacher_assessment or cycle.standardised_scores or cycle.agency_advice
+    ):
+        # Evidence is in: the cycle moves on to planning.
+        cycle.status = SupportCycle.Status.PLANNING
+    with transaction.atomic():
+        if cycle.review_date != old_date:
+            cycle.reminder_sent_for = None
+        cycle.full_clean(exclude=["pupil", "school", "opened_by", "previous"])
+        cycle.save()
+        if cycle.review_date != old_date:
+            pupil_sync_next_review(pupil=cycle.pupil)
+    return cycle
+
+
+def outcome_save(*, cycle: SupportCycle, outcome: Outcome) -> Outcome:
+    if not cycle.is_open:
+        raise ValidationError("This cycle has been reviewed and closed.")
+    outcome.cycle = cycle
+    if outcome.pk is None:
+        outcome.order = cycle.outcomes.count() + 1
+    if cycle.status == SupportCycle.Status.ASSESS:
+        cycle.status = SupportCycle.Status.PLANNING
+        cycle.save(update_fields=["status"])
+    outcome.save()
+    return outcome
+
+
+def outcome_delete(*, outcome: Outcome) -> None:
+    if not outcome.cycle.is_open:
+        raise ValidationError("This cycle has been reviewed and closed.")
+    outcome.delete()
+
+
+def plan_snapshot(cycle: SupportCycle) -> dict:
+    return {
+        "outcomes": [o.snapshot() for o in cycle.outcomes.all()],
+        "assessment": {
+            "assessed_on": cycle.assessed_on.isoformat() if cycle.assessed_on else "",
+            "assessed_by": cycle.assessed_by,
+            "teacher_assessment": cycle.teacher_assessment,
+            "standardised_scores": cycle.standardised_scores,
+            "agency_advice": cycle.agency_advice,
+            "pupil_views": cycle.pupil_views,
+            "parent_views": cycle.parent_views,
+        },
+        "teacher": str(cycle.teacher_responsible or ""),
+    }
+
+
+def plan_has_changes(cycle: SupportCycle) -> bool:
+    """True when the outcomes or review date differ from the last issued version."""
+    latest = cycle.versions.first()
+    if latest is None:
+        return True
+    return (
+        latest.snapshot.get("outcomes") != plan_snapshot(cycle)["outcomes"]
+        or latest.review_date != cycle.review_date
+    )
+
+
+@transaction.atomic
+def plan_issue(*, cycle: SupportCycle, by, change_note: str = "") -> PlanVersion:
+    """Freeze the plan as issued. Issuing again after changes makes the next version."""
+    cycle = SupportCycle.objects.select_for_update().get(pk=cycle.pk)
+    if not cycle.is_open:
+        raise ValidationError("This cycle has been reviewed and closed.")
+    if not cycle.outcomes.exists():
+        raise ValidationError("Add at least one outcome before issuing the plan.")
+    if cycle.review_date is None:
+        raise ValidationError("Set a review date before issuing the plan.")
+    latest = cycle.versions.first()
+    if latest is not None and not plan_has_changes(cycle):
+        raise ValidationError("Nothing has changed since the last version was issued.")
+    if latest is not None and not change_note.strip():
+        raise ValidationError("Say what changed in this amended plan.")
+    version = PlanVersion.objects.create(
+        cycle=cycle,
+        number=(latest.number + 1) if latest else 1,
+        issued_by=by,
+        change_note=change_note.strip()[:300],
+        review_date=cycle.review_date,
+        snapshot=plan_snapshot(cycle),
+    )
+    cycle.status = SupportCycle.Status.ISSUED
+    cycle.issued_at = cycle.issued_at or version.issued_at
+    cycle.save(update_fields=["status", "issued_at"])
+    pupil_sync_next_review(pupil=cycle.pupil)
+    return version
+
+
+@dataclass
+class OutcomeRating:
+    outcome: Outcome
+    rating: str
+    progress: int | None
+    comment: str = ""
+
+
+@transaction.atomic
+def review_close(
+    *,
+    cycle: SupportCycle,
+    by,
+    meeting_date: dt.date,
+    attendees: str,
+    next_step: str,
+    ratings: list[OutcomeRating],
+    pupil_voice: str = "",
+    parent_voice: str = "",
+    summary: str = "",
+    next_review_date: dt.date | None = None,
+) -> Review:
+    """Record the review meeting, rate each outcome, close the cycle and (unless the pupil
+    leaves the register) open the next one with the unfinished outcomes carried forward."""
+    cycle = SupportCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != SupportCycle.Status.ISSUED:
+        raise ValidationError("Only an issued plan can be reviewed.")
+    for item in ratings:
+        if item.outcome.cycle_id != cycle.pk:
+            raise ValidationError("An outcome does not belong to this plan.")
+        if item.progress is not None and not -2 <= item.progress <= 2:
+            raise ValidationError("Progress runs from -2 to +2.")
+        item.outcome.rating = item.rating
+        item.outcome.progress = item.progress
+        item.outcome.review_comment = item.comment
+        item.outcome.save(update_fields=["rating", "progress", "review_comment"])
+    review = Review(
+        cycle=cycle,
+        meeting_date=meeting_date,
+        attendees=attendees,
+        pupil_voice=pupil_voice,
+        parent_voice=parent_voice,
+        summary=summary,
+        next_step=next_step,
+        recorded_by=by,
+    )
+    review.full_clean(exclude=["cycle", "recorded_by"])
+    review.save()
+    cycle.status = SupportCycle.Status.CLOSED
+    cycle.closed_at = timezone.now()
+    cycle.save(update_fields=["status", "closed_at"])
+    if next_step != Review.NextStep.LEAVE:
+        _open_next_cycle(cycle=cycle, by=by, review_date=next_review_date)
+    pupil_sync_next_review(pupil=cycle.pupil)
+    return review
+
+
+def _open_next_cycle(*, cycle: SupportCycle, by, review_date) -> SupportCycle:
+    # The review feeds the next "assess" stage (CoP 6.54): start in planning with its evidence.
+    review = cycle.review
+    nxt = SupportCycle.objects.create(
+        school=cycle.school,
+        pupil=cycle.pupil,
+        number=cycle.number + 1,
+        previous=cycle,
+        status=SupportCycle.Status.PLANNING,
+        teacher_responsible=cycle.teacher_responsible,
+        teacher_may_edit=cycle.teacher_may_edit,
+        assessed_on=review.meeting_date,
+        assessed_by=f"Review meeting: {', '.join(review.attendees.splitlines())}"[:200],
+        teacher_assessment=review.summary,
+        pupil_views=review.pupil_voice,
+        parent_views=review.parent_voice,
+        review_date=review_date,
+        opened_by=by,
+    )
+    carried = [
+        Outcome(
+            cycle=nxt,
+            order=index,
+            area=o.area,
+            description=o.description,
+            strategies=o.strategies,
+            provision=o.provision,
+            provision_group_id=o.provision_group_id,
+            success_criterion=o.success_criterion,
+            carried_from=o,
+        )
+        for index, o in enumerate(
+            (o for o in cycle.outcomes.all() if o.rating in UNFINISHED), start=1
+        )
+    ]
+    Outcome.objects.bulk_create(carried)
+    return nxt
+
+
+# Contributions -------------------------------------------------------------------------------
+
+
+def contribution_link_create(
+    *, cycle: SupportCycle, kind: str, recipient_name: str, recipient_email: str = "", by, days=None
+) -> tuple[ContributionLink, str]:
+    """Returns the link and the raw token. The token is shown once and never stored."""
+    if not cycle.is_open:
+        raise ValidationError("This cycle has been reviewed and closed.")
+    days = days or ReviewSettings.for_school(cycle.school).link_days
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = ContributionLink.objects.create(
+        school=cycle.school,
+        cycle=cycle,
+        kind=kind,
+        recipient_name=recipient_name,
+        recipient_email=recipient_email,
+        token_hash=hash_token(token),
+        created_by=by,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    return link, token
+
+
+def contribution_url(token: str) -> str:
+    return settings.SITE_URL + reverse("reviews:contribute", args=[token])
+
+
+def contribution_link_revoke(*, link: ContributionLink) -> bool:
+    return (
+        ContributionLink.objects.filter(
+            pk=link.pk, revoked_at__isnull=True, submitted_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        == 1
+    )
+
+
+def contribution_link_find(token: str) -> ContributionLink | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        ContributionLink.objects.select_related("cycle__pupil", "school")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def contribution_submit(*, link: ContributionLink, answers: dict, report=None) -> bool:
+    """Claim the link with a conditional UPDATE so a double submit (two tabs, a replayed POST)
+    stores only the first. Returns False when the link can no longer be used."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = ContributionLink.objects.filter(
+            pk=link.pk, submitted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(submitted_at=now, answers=answers)
+        if claimed != 1:
+            return False
+        if report is not None:
+            link.report_name = report.name[:200]
+            link.report_size = report.size
+            # A random stored name: the uploader's file name is kept only as a label.
+            suffix = report.name.rsplit(".", 1)[-1].lower()
+            link.report.save(f"{link.public_id.hex}.{suffix}", report, save=False)
+            ContributionLink.objects.filter(pk=link.pk).update(
+                report=link.report.name, report_name=link.report_name, report_size=report.size
+            )
+    return True
+
+
+def _school_sencos(school) -> list:
+    return [
+        m.user
+        for m in Membership.objects.active()
+        .filter(school=school, role="senco")
+        .select_related("user")
+    ]
+
+
+def contributions_chase(*, today: dt.date | None = None) -> int:
+    """Email a reminder for each open link with nothing back N days before the review. Claims
+    each link (chased_at) before sending, so a rerun or a second beat never sends twice."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    sent = 0
+    links = (
+        ContributionLink.objects.filter(
+            submitted_at__isnull=True,
+            revoked_at__isnull=True,
+            chased_at__isnull=True,
+            expires_at__gt=now,
+            cycle__status=SupportCycle.Status.ISSUED,
+            cycle__review_date__gte=today,
+        )
+        .exclude(recipient_email="")
+        .select_related("cycle__pupil", "school")
+    )
+    settings_by_school: dict = {}
+    for link in links:
+        school_settings = settings_by_school.get(link.school_id) or ReviewSettings.for_school(
+            link.school
+        )
+        settings_by_school[link.school_id] = school_settings
+        if (link.cycle.review_date - today).days > school_settings.chase_days_before:
+            continue
+        if ContributionLink.objects.filter(pk=link.pk, chased_at__isnull=True).update(
+            chased_at=now
+        ):
+            send_mail(
+                f"Reminder: your views for {link.cycle.pupil.first_name}'s review",
+                (
+                    f"Dear {link.recipient_name},\n\n"
+                    f"{link.school.name} is reviewing {link.cycle.pupil.first_name}'s support "
+                    f"plan on {link.cycle.review_date:%-d %B %Y}. We have not yet received your "
+                    "views. Please use the link we sent you earlier (it works once and expires "
+                    f"on {timezone.localtime(link.expires_at):%-d %B %Y}).\n\n"
+                    "If you have lost the link, please contact the school's SENCO.\n"
+                ),
+                None,
+                [link.recipient_email],
+            )
+            sent += 1
+    return sent
+
+
+def review_reminders_send(*, today: dt.date | None = None) -> int:
+    """Email the responsible teacher and the SENCOs before each review. A cycle's reminder is
+    claimed for its current review date, so moving the date lets one more reminder go out."""
+    today = today or timezone.localdate()
+    sent = 0
+    horizon = today + dt.timedelta(days=31)
+    cycles = (
+        SupportCycle.objects.filter(
+            status=SupportCycle.Status.ISSUED,
+            review_date__gte=today,
+            review_date__lte=horizon,
+        )
+        .select_related("pupil", "school", "teacher_responsible")
+        .order_by("school_id")
+    )
+    settings_by_school: dict = {}
+    sencos_by_school: dict = {}
+    for cycle in cycles:
+        if cycle.reminder_sent_for == cycle.review_date:
+            continue
+        if cycle.school_id not in settings_by_school:
+            settings_by_school[cycle.school_id] = ReviewSettings.for_school(cycle.school)
+            sencos_by_school[cycle.school_id] = _school_sencos(cycle.school)
+        if (cycle.review_date - today).days > settings_by_school[
+            cycle.school_id
+        ].reminder_days_before:
+            continue
+        claimed = (
+            SupportCycle.objects.filter(pk=cycle.pk)
+            .exclude(reminder_sent_for=cycle.review_date)
+            .update(reminder_sent_for=cycle.review_date)
+        )
+        if not claimed:
+            continue
+        recipients = {u.email for u in sencos_by_school[cycle.school_id] if u.email}
+        if cycle.teacher_responsible and cycle.teacher_responsible.email:
+            recipients.add(cycle.teacher_responsible.email)
+        if not recipients:
+            continue
+        pupil = cycle.pupil
+        # Email leaves the system: first name and initial only, details behind the sign-in.
+        send_mail(
+            f"Support plan review on {cycle.review_date:%-d %B}: "
+            f"{pupil.first_name} {pupil.last_name[:1]}.",
+            (
+                f"The support plan review for {pupil.first_name} {pupil.last_name[:1]}. "
+                f"({cycle.school.name}) is on {cycle.review_date:%A %-d %B %Y}.\n\n"
+                f"Open the plan: {settings.SITE_URL}"
+                f"{reverse('reviews:cycle_detail', args=[cycle.public_id])}\n"
+            ),
+            None,
+            sorted(recipients),
+        )
+        sent += 1
+    return sent
+
+
+def calendar_token_rotate(*, user) -> str:
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token
