@@ -13,6 +13,7 @@ class PupilsConfig(AppConfig):
         nav.register("SEN register", "pupils:register", "register.view_all", order=10)
         nav.register("My classes", "pupils:my_classes", "register.view_taught", order=11)
         nav.register("Concerns", "pupils:concerns", "concerns.triage", "concerns.raise", order=12)
+        nav.register("Census readiness", "pupils:census", "register.view_all", order=13)
         nav.register("Agencies", "pupils:agencies", "register.edit", order=13)
         nav.register("Access arrangements", "pupils:access_arrangements", "register.edit", order=14)
 
