@@ -132,9 +132,9 @@ def ehc_plan_amend(*, plan: EhcPlan, by) -> EhcPlan:
     if existing is not None:
         return existing
     fields = {name: getattr(plan, name) for name in PLAN_COPY_FIELDS}
-    fields.pop("pupil")
-    fields.pop("school")
-    draft = ehc_plan_create(pupil=plan.pupil, by=by, **fields)
+    for name in ("pupil", "school", "request"):
+        fields.pop(name)
+    draft = ehc_plan_create(pupil=plan.pupil, by=by, ehc_request=plan.request, **fields)
     for outcome in plan.outcomes.all():
         outcome.pk, outcome.plan = None, draft
         outcome.save()

@@ -1,0 +1,349 @@
+"""Demo EHC data: every E pupil gets an issued plan (so census readiness is clean), with annual
+reviews at every stage (due soon, overdue, report late, LA decision late, amendment in progress,
+amended, done); needs assessment requests at every stage for some K pupils, some overdue; and one
+Year 6 phase transfer per primary. Called from reviews/demo.py: seed(ctx). Idempotent and bulk."""
+
+import datetime as dt
+from decimal import Decimal
+
+from pupils.models import Pupil
+
+from .deadlines import add_months
+from .models import (
+    AnnualReview,
+    EhcOutcome,
+    EhcPlan,
+    EhcProvisionItem,
+    EhcRequest,
+    LaRuleProfile,
+)
+
+OUTCOMES = [
+    (
+        "CI",
+        "Will take part in a small-group conversation, taking turns, with adult prompts",
+        "July",
+    ),
+    (
+        "CL",
+        "Will read and understand a short text at their level and answer questions on it",
+        "July",
+    ),
+    ("SEMH", "Will name how they feel and use an agreed calming strategy when upset", "December"),
+    ("SP", "Will manage classroom equipment and move around the site independently", "July"),
+    ("PFA", "Will travel to a familiar place with a trusted adult, planning the route", "July"),
+]
+PROVISION = [
+    (
+        "Speech and language programme set by the SALT, delivered 1:1",
+        Decimal("1.5"),
+        "3 x 30 minutes a week",
+        "TA trained by the SALT",
+        "1:1",
+    ),
+    (
+        "Adult support in class for literacy and numeracy lessons",
+        Decimal("10"),
+        "Daily, core lessons",
+        "Teaching assistant",
+        "1:1",
+    ),
+    ("Emotional literacy (ELSA) sessions", Decimal("0.75"), "45 minutes a week", "ELSA", "1:1"),
+    (
+        "Precision teaching of sight words",
+        Decimal("0.83"),
+        "10 minutes a day",
+        "Teaching assistant",
+        "1:1",
+    ),
+    (
+        "Occupational therapy programme",
+        Decimal("1"),
+        "2 x 30 minutes a week",
+        "TA with OT advice",
+        "1:1",
+    ),
+]
+BANDS = [("B", Decimal("3200")), ("C", Decimal("5400")), ("D", Decimal("8100"))]
+
+# (stage name, how long ago the plan was issued in days, review fields as day offsets from today)
+REVIEW_STAGES = [
+    ("due_soon", 345, {"advice_requested_on": -5}),
+    ("overdue", 400, None),
+    (
+        "report_late",
+        200 + 365,
+        {"invitations_sent_on": -40, "advice_circulated_on": -35, "meeting_on": -20},
+    ),
+    (
+        "decision_late",
+        220 + 365,
+        {
+            "invitations_sent_on": -55,
+            "advice_circulated_on": -50,
+            "meeting_on": -35,
+            "report_sent_on": -28,
+        },
+    ),
+    (
+        "amending",
+        300 + 365,
+        {
+            "invitations_sent_on": -70,
+            "advice_circulated_on": -65,
+            "meeting_on": -50,
+            "report_sent_on": -40,
+            "la_decision_on": -24,
+            "la_outcome": "amend",
+            "amendment_proposals_on": -24,
+        },
+    ),
+    ("amended", 400 + 365, None),  # v1 superseded, v2 issued after an amend review
+    ("done", 150 + 365, None),  # reviewed five months ago, maintained
+    ("new_plan", 90, None),  # first review not due for nine months
+]
+
+
+def seed(ctx):
+    for school in ctx.schools:
+        if EhcPlan.objects.for_school(school).exists():
+            continue
+        _seed_school(ctx, school)
+
+
+def _d(ctx, days: int) -> dt.date:
+    return ctx.today + dt.timedelta(days=days)
+
+
+def _seed_school(ctx, school):
+    rng = ctx.rng(f"reviews_ehc:{school.urn}")
+    LaRuleProfile.objects.get_or_create(
+        school=school,
+        la_code=school.la_code,
+        defaults={
+            "la_name": school.la_name,
+            "report_to_la_days": 10,
+            "advice_request_lead_days": 35,
+        },
+    )
+    e_pupils = list(
+        Pupil.objects.for_school(school).current().filter(sen_status="E").order_by("pk")
+    )
+    senco = (ctx.staff_of(school, "senco") or [None])[0]
+    plans, versions, reviews = [], [], []
+    # One Year 6 phase transfer per primary: if no E pupil is in Year 6, the override stands in.
+    needs_transfer = school.phase == "primary" and not any(p.nc_year == "6" for p in e_pupils)
+    for i, pupil in enumerate(e_pupils):
+        stage, issued_ago, fields = REVIEW_STAGES[i % len(REVIEW_STAGES)]
+        issued = _d(ctx, -issued_ago)
+        plan = _plan(ctx, rng, school, pupil, issued, senco)
+        if needs_transfer:
+            plan.phase_transfer = EhcPlan.Transfer.SCHOOL
+            needs_transfer = False
+        plans.append(plan)
+        if stage == "amended":
+            plan.status = EhcPlan.Status.SUPERSEDED
+            meeting = _d(ctx, -120)
+            reviews.append(
+                _review(
+                    school,
+                    plan,
+                    pupil,
+                    senco,
+                    last_review=add_months(issued, 12) - dt.timedelta(days=30),
+                    meeting_on=meeting,
+                    invitations_sent_on=meeting - dt.timedelta(days=21),
+                    advice_circulated_on=meeting - dt.timedelta(days=16),
+                    report_sent_on=meeting + dt.timedelta(days=9),
+                    la_decision_on=meeting + dt.timedelta(days=27),
+                    la_outcome="amend",
+                    amendment_proposals_on=meeting + dt.timedelta(days=27),
+                    final_amended_plan_on=_d(ctx, -30),
+                    recommendation="amend",
+                )
+            )
+            v2 = _plan(ctx, rng, school, pupil, _d(ctx, -30), senco, version=2, first=issued)
+            versions.append((plan, v2))
+        elif stage == "done":
+            last = _d(ctx, -160)
+            reviews.append(
+                _review(
+                    school,
+                    plan,
+                    pupil,
+                    senco,
+                    meeting_on=last,
+                    invitations_sent_on=last - dt.timedelta(days=20),
+                    advice_circulated_on=last - dt.timedelta(days=15),
+                    report_sent_on=last + dt.timedelta(days=8),
+                    la_decision_on=last + dt.timedelta(days=25),
+                    la_outcome="maintain",
+                    recommendation="maintain",
+                )
+            )
+        elif fields is not None:
+            values = {k: (_d(ctx, v) if k.endswith("_on") else v) for k, v in fields.items()}
+            # A plan older than a year had its last annual review about 11.5 months after issue.
+            last = add_months(issued, 12) - dt.timedelta(days=14) if issued_ago > 365 else None
+            reviews.append(_review(school, plan, pupil, senco, last_review=last, **values))
+    EhcPlan.objects.bulk_create(plans)
+    for old, new in versions:
+        new.previous = old
+    EhcPlan.objects.bulk_create([new for _, new in versions])
+    AnnualReview.objects.bulk_create(reviews)
+    in_force = [p for p in plans if p.status == EhcPlan.Status.ISSUED] + [
+        new for _, new in versions
+    ]
+    _children(rng, in_force + [old for old, _ in versions])
+    _next_review_due(in_force, reviews)
+    _requests(ctx, rng, school, senco)
+    ctx.log(f"  {school.name}: {len(in_force)} EHC plans, {len(reviews)} annual reviews")
+
+
+def _plan(ctx, rng, school, pupil, issued, senco, version=1, first=None):
+    band, amount = rng.choice(BANDS)
+    return EhcPlan(
+        school=school,
+        pupil=pupil,
+        version=version,
+        status=EhcPlan.Status.ISSUED,
+        la_code=school.la_code,
+        la_name=school.la_name,
+        la_case_officer=rng.choice(["J. Whitfield", "S. Karim", "L. Osei"]),
+        issued_on=issued,
+        first_issued_on=first or issued,
+        section_a=f"{pupil.first_name} enjoys drawing and being with friends, and wants to work with animals.",
+        section_b="Needs set out in the educational psychologist's and speech and language advice.",
+        section_c="Reviewed by the community paediatrician yearly.",
+        section_d="No social care needs identified.",
+        section_g="Speech and language therapy assessment and advice, termly.",
+        named_setting=school.name,
+        setting_type="Mainstream",
+        section_k="Appendix 1 parent views; 2 EP advice; 3 SALT advice; 4 school advice.",
+        top_up_band=band,
+        top_up_amount=amount,
+        top_up_period=EhcPlan.TopUpPeriod.YEAR,
+        top_up_from=issued,
+        created_by=senco,
+    )
+
+
+def _review(school, plan, pupil, senco, *, last_review=None, **fields):
+    return AnnualReview(
+        school=school,
+        plan=plan,
+        pupil=pupil,
+        kind=AnnualReview.Kind.ANNUAL,
+        last_review_on=last_review,
+        attendees="Parent, class teacher, SENCO, LA SEN officer"
+        if fields.get("meeting_on")
+        else "",
+        created_by=senco,
+        **fields,
+    )
+
+
+def _children(rng, plans):
+    outcomes, items = [], []
+    for plan in plans:
+        for order, (area, text, when) in enumerate(rng.sample(OUTCOMES, 3)):
+            outcomes.append(
+                EhcOutcome(plan=plan, order=order, area=area, outcome=text, by_when=when)
+            )
+        for order, (text, hours, freq, who, group) in enumerate(rng.sample(PROVISION, 3)):
+            items.append(
+                EhcProvisionItem(
+                    plan=plan,
+                    order=order,
+                    provision=text,
+                    hours_per_week=hours,
+                    frequency=freq,
+                    provided_by=who,
+                    group_size=group,
+                )
+            )
+    EhcOutcome.objects.bulk_create(outcomes)
+    EhcProvisionItem.objects.bulk_create(items)
+
+
+def _next_review_due(plans, reviews):
+    last_meeting = {}
+    for review in reviews:
+        if review.meeting_on:
+            last_meeting[review.pupil_id] = max(
+                review.meeting_on, last_meeting.get(review.pupil_id, review.meeting_on)
+            )
+    pupils = []
+    for plan in plans:
+        base = last_meeting.get(plan.pupil_id) or plan.first_issued_on
+        plan.pupil.next_review_due = add_months(base, 12)
+        pupils.append(plan.pupil)
+    Pupil.objects.bulk_update(pupils, ["next_review_due"], batch_size=500)
+
+
+def _requests(ctx, rng, school, senco):
+    candidates = list(
+        Pupil.objects.for_school(school).current().filter(sen_status="K").order_by("pk")[:60]
+    )
+    rng.shuffle(candidates)
+    stages = [
+        # awaiting a decision, in time and overdue
+        {"received_on": -20},
+        {"received_on": -50},
+        # assessing: advice asked for, and advice overdue
+        {
+            "received_on": -60,
+            "decision_to_assess_on": -25,
+            "decided_to_assess": True,
+            "advice_requested_on": -20,
+        },
+        {
+            "received_on": -100,
+            "decision_to_assess_on": -62,
+            "decided_to_assess": True,
+            "advice_requested_on": -58,
+        },
+        # draft issued, comments window open; and final overdue after a late draft
+        {
+            "received_on": -108,
+            "decision_to_assess_on": -66,
+            "decided_to_assess": True,
+            "advice_requested_on": -60,
+            "advice_received_on": -20,
+            "draft_issued_on": -6,
+        },
+        {
+            "received_on": -150,
+            "decision_to_assess_on": -110,
+            "decided_to_assess": True,
+            "advice_requested_on": -100,
+            "advice_received_on": -70,
+            "draft_issued_on": -40,
+            "representations_received_on": -30,
+        },
+        # refused, and a decision not to issue
+        {"received_on": -70, "decision_to_assess_on": -30, "decided_to_assess": False},
+        {
+            "received_on": -130,
+            "decision_to_assess_on": -90,
+            "decided_to_assess": True,
+            "advice_requested_on": -85,
+            "advice_received_on": -50,
+            "decision_not_to_issue_on": -20,
+        },
+    ]
+    rows = []
+    for pupil, stage in zip(candidates, stages, strict=False):
+        values = {k: (_d(ctx, v) if k.endswith("_on") else v) for k, v in stage.items()}
+        rows.append(
+            EhcRequest(
+                school=school,
+                pupil=pupil,
+                requested_by=rng.choice(["school", "parent", "parent", "school"]),
+                la_code=school.la_code,
+                la_name=school.la_name,
+                created_by=senco,
+                **values,
+            )
+        )
+    EhcRequest.objects.bulk_create(rows)

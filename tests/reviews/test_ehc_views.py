@@ -1,0 +1,327 @@
+"""EHC views: who may see and change what, outsiders get 404, and the deadlines page's query
+count does not grow with the number of plans."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pupils import hooks
+from reviews.models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
+from tests.factories import MembershipFactory, PupilFactory, SchoolFactory, TeachingGroupFactory
+from tests.helpers import client_for
+
+from .ehc_factories import AnnualReviewFactory, EhcPlanFactory, EhcRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(school, class_group):
+    plan = EhcPlanFactory(pupil__school=school, pupil__first_name="Amara")
+    plan.pupil.teaching_groups.add(class_group)
+    return plan
+
+
+@pytest.fixture
+def untaught_plan(school):
+    return EhcPlanFactory(pupil__school=school, pupil__first_name="Bilal")
+
+
+# --------------------------------------------------------------------------- read access by role
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("senco", 200),
+        ("head", 200),
+        ("teacher", 200),
+        ("ta", 200),
+        ("trustlead", 200),
+        ("governor", 403),
+        ("outsider", 404),
+    ],
+)
+def test_pupil_ehc_page_by_role(cast, plan, who, status):
+    response = client_for(cast[who]).get(reverse("reviews:pupil_ehc", args=[plan.pupil.public_id]))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("who, status", [("senco", 200), ("teacher", 404), ("outsider", 404)])
+def test_untaught_pupil_is_404_for_a_teacher(cast, untaught_plan, who, status):
+    for url in (
+        reverse("reviews:pupil_ehc", args=[untaught_plan.pupil.public_id]),
+        reverse("reviews:plan_detail", args=[untaught_plan.public_id]),
+    ):
+        assert client_for(cast[who]).get(url).status_code == status
+
+
+def test_outsider_gets_404_for_every_record(outsider, plan):
+    review = AnnualReviewFactory(plan=plan)
+    ehc_request = EhcRequestFactory(pupil=plan.pupil)
+    client = client_for(outsider)
+    for url in (
+        reverse("reviews:plan_detail", args=[plan.public_id]),
+        reverse("reviews:plan_edit", args=[plan.public_id]),
+        reverse("reviews:review_edit", args=[review.public_id]),
+        reverse("reviews:request_detail", args=[ehc_request.public_id]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("reviews:plan_amend", args=[plan.public_id])).status_code == 404
+    assert client.post(reverse("reviews:review_new", args=[plan.public_id])).status_code == 404
+
+
+def test_plan_page_shows_sections_and_audits(senco, plan):
+    response = client_for(senco).get(reverse("reviews:plan_detail", args=[plan.public_id]))
+    assert response.status_code == 200
+    assert b"Speech, language and communication needs." in response.content
+    assert b"Delivery not recorded yet" in response.content
+    from sencoweb.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="view", pupil_id=plan.pupil.public_id).exists()
+
+
+def test_teacher_cannot_write(teacher, plan):
+    client = client_for(teacher)
+    assert client.post(reverse("reviews:plan_amend", args=[plan.public_id])).status_code == 403
+    assert client.post(reverse("reviews:review_new", args=[plan.public_id])).status_code == 403
+    assert (
+        client.get(reverse("reviews:request_new", args=[plan.pupil.public_id])).status_code == 403
+    )
+    review = AnnualReviewFactory(plan=plan)
+    response = client.post(reverse("reviews:review_edit", args=[review.public_id]), {})
+    assert response.status_code == 403
+
+
+# --------------------------------------------------------------------------- recording a plan
+
+
+def test_senco_records_and_issues_a_plan(senco, taught_pupil):
+    client = client_for(senco)
+    assert not hooks.has_ehc_plan(taught_pupil)
+    response = client.post(reverse("reviews:plan_new", args=[taught_pupil.public_id]))
+    plan = EhcPlan.objects.get(pupil=taught_pupil)
+    assert response.url == reverse("reviews:plan_edit", args=[plan.public_id])
+    data = {
+        "la_code": "801",
+        "la_name": "Bristol",
+        "section_b": "Language disorder",
+        "named_setting": "Oakfield Primary",
+        "top_up_band": "C",
+        "top_up_amount": "4200.00",
+        "top_up_period": "year",
+        "budget_type": "",
+        "phase_transfer": "",
+        "outcomes-TOTAL_FORMS": "1",
+        "outcomes-INITIAL_FORMS": "0",
+        "outcomes-0-area": "CI",
+        "outcomes-0-outcome": "Amara will follow two-step instructions in class",
+        "outcomes-0-by_when": "July 2027",
+        "provision-TOTAL_FORMS": "1",
+        "provision-INITIAL_FORMS": "0",
+        "provision-0-provision": "Small-group language sessions",
+        "provision-0-hours_per_week": "1.5",
+        "provision-0-provided_by": "TA trained by the SALT",
+    }
+    response = client.post(reverse("reviews:plan_edit", args=[plan.public_id]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan.refresh_from_db()
+    assert plan.outcomes.count() == 1 and plan.provision_items.get().hours_per_week == 1.5
+    assert not hooks.has_ehc_plan(taught_pupil), "a draft does not allow status E"
+    client.post(reverse("reviews:plan_issue", args=[plan.public_id]), {"issued_on": "2026-10-05"})
+    plan.refresh_from_db()
+    assert plan.status == "issued" and plan.first_issued_on == dt.date(2026, 10, 5)
+    assert hooks.has_ehc_plan(taught_pupil)
+    taught_pupil.refresh_from_db()
+    assert taught_pupil.next_review_due == dt.date(2027, 10, 5)
+
+
+def test_plan_form_errors_show_next_to_the_field(senco, taught_pupil):
+    client = client_for(senco)
+    client.post(reverse("reviews:plan_new", args=[taught_pupil.public_id]))
+    plan = EhcPlan.objects.get(pupil=taught_pupil)
+    data = {
+        "la_code": "801",
+        "la_name": "Bristol",
+        "budget_type": "direct",
+        "top_up_period": "year",
+        "outcomes-TOTAL_FORMS": "0",
+        "outcomes-INITIAL_FORMS": "0",
+        "provision-TOTAL_FORMS": "0",
+        "provision-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("reviews:plan_edit", args=[plan.public_id]), data)
+    assert response.status_code == 422
+    assert response.context["form"].errors["budget_amount"]
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def test_request_records_and_shows_statutory_dates(senco, taught_pupil):
+    client = client_for(senco)
+    data = {
+        "requested_by": "parent",
+        "la_code": "801",
+        "la_name": "Bristol",
+        "received_on": "2026-09-14",
+        "decided_to_assess": "unknown",
+    }
+    response = client.post(reverse("reviews:request_new", args=[taught_pupil.public_id]), data)
+    ehc_request = EhcRequest.objects.get(pupil=taught_pupil)
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "Mon 26 Oct 2026" in page  # week 6: decision whether to assess
+    assert "Mon 1 Feb 2027" in page  # week 20: final plan
+    assert ehc_request.stage == "awaiting"
+
+
+def test_request_dates_out_of_order_are_explained_at_the_field(senco, taught_pupil):
+    data = {
+        "requested_by": "school",
+        "la_code": "801",
+        "la_name": "Bristol",
+        "received_on": "2026-09-14",
+        "decision_to_assess_on": "2026-09-01",
+        "decided_to_assess": "true",
+    }
+    response = client_for(senco).post(
+        reverse("reviews:request_new", args=[taught_pupil.public_id]), data
+    )
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert "cannot be before" in errors["decision_to_assess_on"][0]
+    assert "decision_to_assess" not in errors["decision_to_assess_on"][0].split('"')[0]
+
+
+# --------------------------------------------------------------------------- annual reviews
+
+
+def test_review_completion_and_engine_errors(senco, plan):
+    client = client_for(senco)
+    response = client.post(reverse("reviews:review_new", args=[plan.public_id]))
+    review = AnnualReview.objects.get(plan=plan)
+    assert response.url == reverse("reviews:review_edit", args=[review.public_id])
+    bad = {"meeting_on": "2026-11-20", "report_sent_on": "2026-11-10"}
+    response = client.post(response.url, bad)
+    assert response.status_code == 422
+    assert "cannot be before the meeting" in response.context["form"].errors["report_sent_on"][0]
+    good = {
+        "invitations_sent_on": "2026-11-02",
+        "advice_circulated_on": "2026-11-05",
+        "meeting_on": "2026-11-20",
+        "report_sent_on": "2026-11-27",
+        "la_decision_on": "2026-12-10",
+        "la_outcome": "maintain",
+    }
+    assert (
+        client.post(reverse("reviews:review_edit", args=[review.public_id]), good).status_code
+        == 302
+    )
+    review.refresh_from_db()
+    assert review.is_complete
+    plan.pupil.refresh_from_db()
+    assert plan.pupil.next_review_due == dt.date(2027, 11, 20)
+
+
+# --------------------------------------------------------------------------- LA rules
+
+
+def test_la_rules_validated_by_the_engine(senco, head, teacher):
+    url = reverse("reviews:la_rules")
+    assert client_for(teacher).get(url).status_code == 403
+    assert client_for(head).get(url).status_code == 200
+    data = {
+        "la_code": "801",
+        "la_name": "Bristol",
+        "report_to_la_days": "21",
+        "invitation_lead_days": "14",
+        "advice_request_lead_days": "28",
+        "advice_circulation_lead_days": "14",
+    }
+    response = client_for(senco).post(url, data)
+    assert response.status_code == 422
+    assert "within 2 weeks" in response.context["form"].errors["report_to_la_days"][0]
+    data["report_to_la_days"] = "10"
+    assert client_for(senco).post(url, data).status_code == 302
+    assert LaRuleProfile.objects.get(school=senco.school).report_to_la_days == 10
+
+
+# --------------------------------------------------------------------------- deadlines page
+
+
+def _plans(school, n, group=None):
+    for i in range(n):
+        plan = EhcPlanFactory(pupil__school=school, issued_on=dt.date(2025, 12, 1 + i))
+        AnnualReviewFactory(plan=plan, meeting_on=dt.date(2026, 11, 2))
+        EhcRequestFactory(pupil=PupilFactory(school=school), received_on=dt.date(2026, 10, 1))
+        if group:
+            plan.pupil.teaching_groups.add(group)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_deadlines_query_count_is_constant(senco, django_assert_num_queries):
+    client = client_for(senco)
+    url = reverse("reviews:deadlines")
+    client.get(url)  # warm up: the first request writes the session
+    _plans(senco.school, 2)
+    small = _count(client, url)
+    _plans(senco.school, 6)
+    assert _count(client, url) == small
+    with django_assert_num_queries(small):
+        response = client.get(url)
+    assert len({row.pupil.pk for row, *_ in response.context["rows"]}) == 8 * 2
+
+
+def test_deadlines_teacher_sees_only_taught_pupils(teacher, senco, plan, untaught_plan):
+    rows = client_for(teacher).get(reverse("reviews:deadlines")).context["rows"]
+    pupils = {row.pupil.pk for row, *_ in rows}
+    assert pupils == {plan.pupil.pk}
+    rows = client_for(senco).get(reverse("reviews:deadlines")).context["rows"]
+    assert {row.pupil.pk for row, *_ in rows} == {plan.pupil.pk, untaught_plan.pupil.pk}
+
+
+def test_deadlines_across_schools_for_a_shared_senco(senco, plan, governor):
+    second = SchoolFactory(name="Little Harbour")
+    MembershipFactory(user=senco.user, school=second, role="senco")
+    other = EhcPlanFactory(pupil__school=second)
+    # A school where the same user is only a governor does not count.
+    third = SchoolFactory()
+    MembershipFactory(user=senco.user, school=third, role="governor")
+    hidden = EhcPlanFactory(pupil__school=third)
+    client = client_for(senco)
+    here = {r.pupil.pk for r, *_ in client.get(reverse("reviews:deadlines")).context["rows"]}
+    assert here == {plan.pupil.pk}
+    response = client.get(reverse("reviews:deadlines") + "?scope=all")
+    everywhere = {r.pupil.pk for r, *_ in response.context["rows"]}
+    assert everywhere == {plan.pupil.pk, other.pupil.pk}
+    assert hidden.pupil.pk not in everywhere
+    assert b"All my schools" in response.content
+
+
+def test_deadlines_page_roles(cast, plan):
+    url = reverse("reviews:deadlines")
+    assert client_for(cast["governor"]).get(url).status_code == 403
+    outsider_rows = client_for(cast["outsider"]).get(url).context["rows"]
+    assert outsider_rows == []
+    overview = client_for(cast["head"]).get(reverse("reviews:ehc_overview"))
+    assert overview.status_code == 200 and plan.pupil.last_name in overview.content.decode()
+
+
+def test_teacher_group_sees_plan_in_overview_only_if_taught(teacher, plan, untaught_plan):
+    content = client_for(teacher).get(reverse("reviews:ehc_overview")).content.decode()
+    assert reverse("reviews:pupil_ehc", args=[plan.pupil.public_id]) in content
+    assert reverse("reviews:pupil_ehc", args=[untaught_plan.pupil.public_id]) not in content
+
+
+def test_unused_group_factory_is_harmless(school):
+    # TeachingGroupFactory is shared with the register tests; a group with no staff sees nothing.
+    TeachingGroupFactory(school=school)
