@@ -664,12 +664,13 @@ def _parse_mis_row(number: int, row: dict, result: ParsedImport, today) -> Pupil
             problems.append(Problem(number, LABELS[key], f"{_quoted(raw)} could not be read"))
     pupil = PupilIn(row=number, upn=upn, values=values)
     if "sen_status" in values:
-        problems += _check_mis_needs(pupil, values)
+        unreadable = {p.column for p in problems}
+        problems += _check_mis_needs(pupil, values, primary_unreadable="Primary need" in unreadable)
     result.problems.extend(problems)
     return pupil if not problems else None
 
 
-def _check_mis_needs(pupil: PupilIn, values: dict) -> list[Problem]:
+def _check_mis_needs(pupil: PupilIn, values: dict, *, primary_unreadable: bool) -> list[Problem]:
     """The census rules on ranked needs (DOMAIN.md 2.4), for one row of a MIS export."""
     number = pupil.row
     status = values["sen_status"]
@@ -677,7 +678,7 @@ def _check_mis_needs(pupil: PupilIn, values: dict) -> list[Problem]:
     secondary = values.pop("secondary_need", "")
     problems = []
     if status in ("K", "E"):
-        if not primary:
+        if not primary and not primary_unreadable:
             problems.append(
                 Problem(
                     number,
@@ -703,7 +704,7 @@ def _check_mis_needs(pupil: PupilIn, values: dict) -> list[Problem]:
                     number, "Secondary need", "NSA may only be the primary need, never the second"
                 )
             )
-        if secondary and not primary:
+        if secondary and not primary and not primary_unreadable:
             problems.append(Problem(number, "Secondary need", "is given without a primary need"))
         pupil.needs = [NeedIn(1, primary)] + ([NeedIn(2, secondary)] if secondary else [])
         if status == "E":

@@ -52,10 +52,4 @@ urlpatterns = [
     path("import/cancel/", views_import.import_cancel, name="import_cancel"),
     path("import/done/", views_import.import_done, name="import_done"),
     path("census/", views_import.census_readiness, name="census"),
-    path("import/", views_import.import_upload, name="import"),
-    path("import/preview/", views_import.import_preview, name="import_preview"),
-    path("import/confirm/", views_import.import_confirm, name="import_confirm"),
-    path("import/cancel/", views_import.import_cancel, name="import_cancel"),
-    path("import/done/", views_import.import_done, name="import_done"),
-    path("census/", views_import.census_readiness, name="census"),
 ]
