@@ -1,0 +1,451 @@
+"""Register views for every role: who may, who may not, and that another school is a 404."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pupils.models import AccessArrangement, Contact, PupilDocument
+from sencoweb.models import AuditEvent
+from tests.factories import NeedFactory, PupilFactory, TeachingGroupFactory
+from tests.helpers import client_for
+
+XSS = '<script>alert("x")</script>'
+
+
+def url(name, *args):
+    return reverse(f"pupils:{name}", args=args)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("senco", 200),
+        ("head", 200),
+        ("trustlead", 200),
+        ("teacher", 403),
+        ("ta", 403),
+        ("governor", 403),
+    ],
+)
+def test_register_access(cast, who, status, taught_pupil):
+    assert client_for(cast[who]).get(url("register")).status_code == status
+
+
+def test_register_is_school_scoped(outsider, taught_pupil):
+    response = client_for(outsider).get(url("register"))
+    assert taught_pupil.last_name not in response.content.decode()
+
+
+def test_register_anonymous_goes_to_sign_in(client, school):
+    response = client.get(url("register"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_register_lists_sen_pupils_with_needs_and_filters(senco, school):
+    k = PupilFactory(school=school, last_name="Kapoor", sen_status="K", eal=True)
+    NeedFactory(pupil=k, rank=1, sen_type="SLCN")
+    NeedFactory(pupil=k, rank=2, sen_type="SEMH")
+    e = PupilFactory(school=school, last_name="Evans", sen_status="E", looked_after=True)
+    NeedFactory(pupil=e, rank=1, sen_type="ASD")
+    PupilFactory(school=school, last_name="Nobody", sen_status="N")
+    gone = PupilFactory(
+        school=school, last_name="Gone", sen_status="K", archived_at=dt.datetime.now(dt.UTC)
+    )
+    client = client_for(senco)
+    body = client.get(url("register")).content.decode()
+    assert "Kapoor" in body and "Evans" in body and "SEMH" in body
+    assert "Nobody" not in body and gone.last_name not in body
+    assert "Communication and interaction" in body
+    filtered = client.get(url("register"), {"sen_status": "E"}).content.decode()
+    assert "Evans" in filtered and "Kapoor" not in filtered
+    by_area = client.get(url("register"), {"area": "CI"}).content.decode()
+    assert "Kapoor" in by_area and "Evans" in by_area
+    by_need = client.get(url("register"), {"secondary_need": "SEMH"}).content.decode()
+    assert "Kapoor" in by_need and "Evans" not in by_need
+    lac = client.get(url("register"), {"looked_after": "1"}).content.decode()
+    assert "Evans" in lac and "Kapoor" not in lac
+    search = client.get(url("register"), {"q": k.upn}).content.decode()
+    assert "Kapoor" in search and "Evans" not in search
+    sorted_desc = client.get(url("register"), {"sort": "-name"}).content.decode()
+    assert sorted_desc.index("Kapoor") < sorted_desc.index("Evans")
+
+
+def test_register_query_count_is_pinned_and_constant(senco, school, django_assert_num_queries):
+    group = TeachingGroupFactory(school=school)
+
+    def make(n):
+        for _ in range(n):
+            p = PupilFactory(school=school, sen_status="K", reg_group=group)
+            NeedFactory(pupil=p, rank=1)
+            NeedFactory(pupil=p, rank=2, sen_type="SEMH")
+
+    make(3)
+    client = client_for(senco)
+    client.get(url("register"))  # warm the session
+    # session, user, memberships, nav unread count, area map, counts, page rows,
+    # audit (savepoint, chain head get_or_create, insert, head update, release)
+    with django_assert_num_queries(14):
+        client.get(url("register"))
+    make(20)
+    with django_assert_num_queries(14):
+        client.get(url("register"))
+
+
+def test_register_export_csv_is_formula_safe_and_audited(senco, school):
+    p = PupilFactory(school=school, sen_status="K", last_name='=HYPERLINK("http://x")')
+    NeedFactory(pupil=p)
+    response = client_for(senco).get(url("register"), {"format": "csv"})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert AuditEvent.objects.filter(action="export", school=school).exists()
+    xlsx = client_for(senco).get(url("register"), {"format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_trust_lead_cannot_export(trustlead, taught_pupil):
+    assert client_for(trustlead).get(url("register"), {"format": "csv"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("senco", 200),
+        ("head", 200),
+        ("teacher", 200),
+        ("ta", 200),
+        ("governor", 403),
+        ("outsider", 404),
+    ],
+)
+def test_detail_access(cast, who, status, taught_pupil):
+    assert client_for(cast[who]).get(url("detail", taught_pupil.public_id)).status_code == status
+
+
+def test_teacher_not_in_group_gets_404(teacher, school):
+    stranger = PupilFactory(school=school, sen_status="K")
+    assert client_for(teacher).get(url("detail", stranger.public_id)).status_code == 404
+
+
+def test_detail_is_audited_and_escapes_free_text(senco, taught_pupil):
+    taught_pupil.what_helps = XSS
+    taught_pupil.save()
+    body = client_for(senco).get(url("detail", taught_pupil.public_id)).content.decode()
+    assert XSS not in body and "&lt;script&gt;" in body
+    assert AuditEvent.objects.filter(action="view", pupil_id=taught_pupil.public_id).exists()
+
+
+def test_teacher_does_not_see_family_or_documents(teacher, senco, taught_pupil):
+    Contact.objects.create(
+        pupil=taught_pupil, name="Grace Okafor", relationship="Mother", phone="07700 900123"
+    )
+    senco_body = client_for(senco).get(url("detail", taught_pupil.public_id)).content.decode()
+    assert "07700 900123" in senco_body and 'id="documents"' in senco_body
+    body = client_for(teacher).get(url("detail", taught_pupil.public_id)).content.decode()
+    assert "07700 900123" not in body and "Grace Okafor" not in body
+    assert 'id="documents"' not in body and 'id="edit-profile"' not in body
+    assert 'id="what-helps"' in body
+
+
+def test_archived_pupil_stays_readable_for_senco(senco, school):
+    pupil = PupilFactory(school=school, sen_status="K")
+    NeedFactory(pupil=pupil)
+    response = client_for(senco).post(
+        url("archive", pupil.public_id),
+        {"left_on": dt.date.today().isoformat(), "destination": "Elm High (URN 100001)"},
+    )
+    assert response.status_code == 302
+    pupil.refresh_from_db()
+    assert pupil.retention_until == pupil.date_of_birth.replace(year=pupil.date_of_birth.year + 31)
+    body = client_for(senco).get(url("detail", pupil.public_id)).content.decode()
+    assert "Elm High" in body and 'id="archived-note"' in body
+    assert pupil.last_name not in client_for(senco).get(url("register")).content.decode()
+
+
+def test_decision_form_shows_census_error_next_to_the_field(senco, school):
+    pupil = PupilFactory(school=school)
+    response = client_for(senco).post(
+        url("decision_new", pupil.public_id),
+        {
+            "to_status": "K",
+            "decided_on": dt.date.today().isoformat(),
+            "reason": "r",
+            "decided_by": "SENCO",
+        },
+    )
+    assert response.status_code == 422
+    assert "add the need first" in response.content.decode()
+
+
+def test_decision_records_and_shows_history(senco, school):
+    pupil = PupilFactory(school=school)
+    NeedFactory(pupil=pupil)
+    client = client_for(senco)
+    today = dt.date.today().isoformat()
+    response = client.post(
+        url("decision_new", pupil.public_id),
+        {
+            "to_status": "K",
+            "decided_on": today,
+            "reason": "Assessed",
+            "decided_by": "SENCO",
+            "parents_informed": "on",
+            "parents_informed_on": today,
+        },
+    )
+    assert response.status_code == 302
+    body = client.get(url("detail", pupil.public_id)).content.decode()
+    assert "Not on the SEN register → SEN support (K)" in body
+
+
+@pytest.mark.parametrize("who", ["teacher", "ta", "head", "governor"])
+def test_only_register_editors_change_status(cast, who, taught_pupil):
+    assert client_for(cast[who]).get(url("decision_new", taught_pupil.public_id)).status_code == 403
+
+
+def test_outsider_edit_is_404(outsider, taught_pupil):
+    assert client_for(outsider).get(url("decision_new", taught_pupil.public_id)).status_code == 404
+    assert client_for(outsider).get(url("need_add", taught_pupil.public_id)).status_code == 404
+
+
+def test_need_add_view_and_rank_error(senco, taught_pupil):
+    client = client_for(senco)
+    data = {"sen_type": "SLCN", "rank": 1, "starts_on": "2025-09-04", "description": XSS}
+    assert client.post(url("need_add", taught_pupil.public_id), data).status_code == 302
+    again = client.post(url("need_add", taught_pupil.public_id), {**data, "sen_type": "SEMH"})
+    assert again.status_code == 422 and "already an active rank 1" in again.content.decode()
+    body = client.get(url("detail", taught_pupil.public_id)).content.decode()
+    assert XSS not in body
+
+
+def test_teacher_raises_concern_only_for_pupils_they_see(teacher, senco, taught_pupil, school):
+    stranger = PupilFactory(school=school)
+    client = client_for(teacher)
+    data = {
+        "area": "CL",
+        "what_seen": "Cannot copy from the board",
+        "evidence": "",
+        "parents_aware": "",
+    }
+    bad = client.post(url("concern_new"), {**data, "pupil": stranger.public_id})
+    assert bad.status_code == 422
+    ok = client.post(url("concern_new"), {**data, "pupil": taught_pupil.public_id})
+    assert ok.status_code == 302
+    assert "Cannot copy from the board" in client_for(senco).get(url("concerns")).content.decode()
+
+
+def test_governor_cannot_raise_or_triage(governor, taught_pupil):
+    assert client_for(governor).get(url("concern_new")).status_code == 403
+    assert client_for(governor).get(url("concerns")).status_code == 403
+
+
+def test_triage_to_register_goes_to_the_decision_form(senco, teacher, taught_pupil):
+    from pupils.models import Concern
+    from tests.factories import ConcernFactory
+
+    concern = ConcernFactory(pupil=taught_pupil, raised_by=teacher.user, what_seen=XSS)
+    assert client_for(teacher).get(url("concern_triage", concern.public_id)).status_code == 403
+    client = client_for(senco)
+    page = client.get(url("concern_triage", concern.public_id)).content.decode()
+    assert XSS not in page
+    response = client.post(
+        url("concern_triage", concern.public_id), {"outcome": "register", "reason": "Clear need"}
+    )
+    assert response.status_code == 302 and "to=K" in response["Location"]
+    assert Concern.objects.get(pk=concern.pk).outcome == "register"
+
+
+def test_concern_triage_other_school_404(outsider, taught_pupil):
+    from tests.factories import ConcernFactory
+
+    concern = ConcernFactory(pupil=taught_pupil)
+    assert client_for(outsider).get(url("concern_triage", concern.public_id)).status_code == 404
+
+
+def test_my_classes_shows_strategies_with_pinned_queries(
+    teacher, school, class_group, django_assert_num_queries
+):
+    def make(n):
+        for _ in range(n):
+            p = PupilFactory(school=school, sen_status="K", what_helps="Visual timetable")
+            NeedFactory(pupil=p)
+            p.teaching_groups.add(class_group)
+
+    make(2)
+    client = client_for(teacher)
+    assert "Visual timetable" in client.get(url("my_classes")).content.decode()
+    # session, user, memberships, unread count, groups, pupils + their needs, registered pupils
+    # + their needs, audit (savepoint, chain head, insert, head update, release)
+    with django_assert_num_queries(15):
+        client.get(url("my_classes"))
+    make(10)
+    with django_assert_num_queries(15):
+        client.get(url("my_classes"))
+
+
+def test_my_classes_refused_for_governor(governor):
+    assert client_for(governor).get(url("my_classes")).status_code == 403
+
+
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def test_document_upload_checks_type_and_download_is_checked(
+    senco, teacher, head, outsider, taught_pupil
+):
+    client = client_for(senco)
+    fake = SimpleUploadedFile("report.pdf", b"MZ not a pdf", content_type="application/pdf")
+    bad = client.post(
+        url("document_upload", taught_pupil.public_id),
+        {"title": "EP report", "kind": "report", "file": fake},
+    )
+    assert bad.status_code == 422 and "not really a .pdf" in bad.content.decode()
+    exe = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    assert (
+        client.post(
+            url("document_upload", taught_pupil.public_id),
+            {"title": "x", "kind": "report", "file": exe},
+        ).status_code
+        == 422
+    )
+    good = SimpleUploadedFile("EP report.pdf", PDF, content_type="application/pdf")
+    assert (
+        client.post(
+            url("document_upload", taught_pupil.public_id),
+            {"title": "EP report", "kind": "report", "file": good},
+        ).status_code
+        == 302
+    )
+    doc = PupilDocument.objects.get()
+    assert "EP report" not in doc.file.name  # the user's file name never reaches the disk
+    download = url("document_download", taught_pupil.public_id, doc.public_id)
+    response = client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert AuditEvent.objects.filter(action="download", pupil_id=taught_pupil.public_id).exists()
+    assert client_for(head).get(download).status_code == 200
+    assert client_for(teacher).get(download).status_code == 403
+    assert client_for(outsider).get(download).status_code == 404
+
+
+def test_document_too_large(senco, taught_pupil, settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    big = SimpleUploadedFile("big.pdf", PDF + b"x" * 20, content_type="application/pdf")
+    response = client_for(senco).post(
+        url("document_upload", taught_pupil.public_id),
+        {"title": "Big", "kind": "report", "file": big},
+    )
+    assert response.status_code == 422 and "larger than" in response.content.decode()
+
+
+def test_access_arrangement_form_and_expiring_list(senco, teacher, taught_pupil):
+    client = client_for(senco)
+    data = {
+        "kind": "et25",
+        "normal_way_of_working": "Finishes tests with extra time",
+        "approved_on": "2024-03-01",
+    }
+    missing = client.post(url("access_new", taught_pupil.public_id), data)
+    assert missing.status_code == 422 and "qualified assessor" in missing.content.decode()
+    data.update(
+        {
+            "assessor_name": "J Patel",
+            "assessor_qualification": "l7",
+            "qualification_checked_on": "2024-01-10",
+            "assessed_on": "2024-01-20",
+            "score_1": 80,
+            "score_2": 86,
+        }
+    )
+    assert client.post(url("access_new", taught_pupil.public_id), data).status_code == 302
+    aa = AccessArrangement.objects.get()
+    assert aa.expires_on == dt.date(2026, 5, 1)
+    listing = client.get(url("access_arrangements")).content.decode()
+    assert 'id="expiring"' in listing or aa.expires_on > dt.date.today() + dt.timedelta(days=100)
+    assert client_for(teacher).get(url("access_arrangements")).status_code == 403
+    assert (
+        "25% extra time"
+        in client_for(teacher).get(url("detail", taught_pupil.public_id)).content.decode()
+    )
+
+
+def test_agencies_and_involvement(senco, teacher, outsider, taught_pupil):
+    client = client_for(senco)
+    assert (
+        client.post(url("agency_new"), {"name": "City EP Service", "kind": "ep"}).status_code == 302
+    )
+    from pupils.models import Agency
+
+    agency = Agency.objects.get()
+    assert client_for(outsider).get(url("agency_edit", agency.public_id)).status_code == 404
+    assert client_for(teacher).get(url("agencies")).status_code == 403
+    response = client.post(
+        url("involvement_new", taught_pupil.public_id),
+        {"agency": agency.pk, "referral_date": "2025-10-01", "status": "discharged"},
+    )
+    assert response.status_code == 422 and "discharge date" in response.content.decode()
+    response = client.post(
+        url("involvement_new", taught_pupil.public_id),
+        {"agency": agency.pk, "referral_date": "2025-10-01", "status": "waiting"},
+    )
+    assert response.status_code == 302
+    assert (
+        "Referred to City EP Service"
+        in client.get(url("detail", taught_pupil.public_id)).content.decode()
+    )
+
+
+def test_contacts_and_liaison(senco, taught_pupil):
+    client = client_for(senco)
+    assert (
+        client.post(
+            url("contact_new", taught_pupil.public_id),
+            {
+                "name": "Grace",
+                "relationship": "Mother",
+                "parental_responsibility": "on",
+                "preferred_contact": "email",
+            },
+        ).status_code
+        == 302
+    )
+    response = client.post(
+        url("liaison_add", taught_pupil.public_id),
+        {
+            "kind": "call",
+            "happened_on": "2026-01-05",
+            "summary": "Discussed reading",
+            "follow_up_due": "2026-01-20",
+        },
+    )
+    assert response.status_code == 422
+    assert (
+        client.post(
+            url("liaison_add", taught_pupil.public_id),
+            {
+                "kind": "call",
+                "happened_on": "2026-01-05",
+                "summary": "Discussed reading",
+                "follow_up": "Send book list",
+                "follow_up_due": "2026-01-20",
+            },
+        ).status_code
+        == 302
+    )
+    entry = taught_pupil.liaison.get()
+    assert (
+        client.post(url("liaison_done", taught_pupil.public_id, entry.public_id)).status_code == 302
+    )
+    entry.refresh_from_db()
+    assert entry.follow_up_done_on is not None
+
+
+def test_home_panels(senco, teacher, taught_pupil):
+    body = client_for(senco).get("/").content.decode()
+    assert 'id="panel-concerns-count"' in body and 'id="panel-register-counts"' in body
+    teacher_home = client_for(teacher).get("/").content.decode()
+    assert (
+        'id="panel-my-sen-count"' in teacher_home
+        and 'id="panel-register-counts"' not in teacher_home
+    )
