@@ -1,0 +1,113 @@
+"""Dashboards: the head's (named, with drill-downs), the governors' (anonymised, suppressed, no
+drill-down) and the trust lead's across schools. A fixed number of aggregate queries each."""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from pupils.models import Concern, Pupil, area_map_for
+
+from . import charts, governors, sections, selectors
+from . import suppression as sup
+from .selectors import NATIONAL
+
+
+def _url(name: str, **query) -> str | None:
+    """A drill-down link, if the page it points to exists (other apps add them)."""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def reviews_due(school, today: dt.date) -> dict:
+    pupils = Pupil.objects.for_school(school).filter(
+        archived_at__isnull=True, sen_status__in=["K", "E"], next_review_due__isnull=False
+    )
+    soon = today + dt.timedelta(days=28)
+    overdue = pupils.filter(next_review_due__lt=today).count()
+    due_soon = pupils.filter(next_review_due__gte=today, next_review_due__lte=soon).count()
+    return {"overdue": overdue, "due_soon": due_soon}
+
+
+def school_dashboard(school, *, named: bool) -> dict:
+    # Named dashboards show exact counts (the head can open the pupils anyway); anonymised ones
+    # go through the same suppression as the governors' report.
+    threshold = sup.threshold_for(school) if not named else 1
+    today = timezone.localdate()
+    profile = selectors.profile_live(school)
+    status = governors.status_summary(profile, threshold)
+    areas = governors.area_table(profile, area_map_for(school), threshold)
+    needs = governors.need_table(profile, threshold)
+    years = governors.year_table(profile, threshold)["table"]
+    ctx = {
+        "school": school,
+        "today": today,
+        "threshold": sup.threshold_for(school),
+        "profile": profile,
+        "status": status,
+        "areas": areas,
+        "areas_chart": governors.table_chart(areas, "By broad area of primary need"),
+        "needs": needs,
+        "needs_chart": governors.table_chart(needs, "By primary need"),
+        "years": years,
+        "years_chart": governors.table_chart(years, "By year group"),
+        "extra_sections": sections.governor_sections(school, selectors_year(today), threshold),
+        "links": {},
+    }
+    if named:
+        due = reviews_due(school, today)
+        open_concerns = (
+            Concern.objects.for_school(school).filter(outcome=Concern.Outcome.OPEN).count()
+        )
+        ctx.update(
+            {
+                "reviews": due,
+                "reviews_chart": charts.hbar(
+                    [
+                        ("Overdue", due["overdue"], str(due["overdue"])),
+                        ("Due in 4 weeks", due["due_soon"], str(due["due_soon"])),
+                    ],
+                    title="Reviews overdue and due soon",
+                    colour=charts.PALETTE[1],
+                ),  # fmt: skip
+                "open_concerns": open_concerns,
+                "links": {
+                    "K": _url("pupils:register", status="K"),
+                    "E": _url("pupils:register", status="E"),
+                    "register": _url("pupils:register"),
+                    "concerns": _url("pupils:concerns"),
+                    "reviews": _url("reviews:due") or _url("pupils:register", sort="review"),
+                    "deadlines": _url("reviews:deadlines"),
+                    "provision": _url("provision:map"),
+                },
+            }
+        )
+    return ctx
+
+
+def selectors_year(today: dt.date) -> int:
+    return today.year if today.month >= 9 else today.year - 1
+
+
+def cross_school(schools) -> dict:
+    rows = []
+    for school in schools:
+        profile = selectors.profile_live(school)
+        rows.append({"school": school, "roll": profile.roll,
+                     "K": profile.status.get("K", 0), "E": profile.status.get("E", 0),
+                     "K_pct": profile.pct("K"), "E_pct": profile.pct("E")})  # fmt: skip
+    chart = charts.compare_bars(
+        [(r["school"].name[:22], r["K_pct"], NATIONAL["K"]) for r in rows],
+        title="SEN support by school against national",
+        series=("SEN support %", "National 14.2%"),
+    )
+    chart_e = charts.compare_bars(
+        [(r["school"].name[:22], r["E_pct"], NATIONAL["E"]) for r in rows],
+        title="EHC plans by school against national",
+        series=("EHC plan %", "National 5.3%"),
+    )
+    return {"rows": rows, "chart": chart, "chart_e": chart_e, "national": NATIONAL}

@@ -1,0 +1,46 @@
+"""The SEN information report (SEND Regulations 2014, Schedule 1): the school's own answers plus
+live figures. Public, so only anonymised, suppressed aggregates go in it."""
+
+from django.utils import timezone
+
+from pupils.codes import Area, SenType
+
+from . import selectors
+from . import suppression as sup
+from .models import InfoReport
+
+
+def info_report_for(school) -> InfoReport:
+    report, _ = InfoReport.objects.get_or_create(school=school)
+    return report
+
+
+def live_figures(school) -> dict:
+    threshold = sup.threshold_for(school)
+    profile = selectors.profile_live(school)
+    k = sup.count(profile.status.get("K", 0), threshold)
+    e = sup.count(profile.status.get("E", 0), threshold)
+    kinds = [selectors.need_label(c) for c in SenType.values if c in profile.by_need]
+    areas = selectors.by_area(profile, selectors.area_map_for(school))
+    return {
+        "as_of": profile.as_of,
+        "roll": sup.count(profile.roll, threshold),
+        "sen_support": k,
+        "sen_support_pct": sup.percent(k, profile.roll),
+        "ehc_plan": e,
+        "ehc_plan_pct": sup.percent(e, profile.roll),
+        "kinds": kinds,
+        "areas": [Area(a).label for a in Area.values if a != "NA" and any(areas[a].values())],
+        "threshold": threshold,
+    }
+
+
+def info_report_context(school) -> dict:
+    report = info_report_for(school)
+    return {
+        "school": school,
+        "report": report,
+        "items": report.items(),
+        "figures": live_figures(school),
+        "generated_on": timezone.localdate(),
+    }

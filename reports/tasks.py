@@ -1,0 +1,67 @@
+"""Thin Celery tasks: take ids, reload, call a service (DESIGN.md point 9)."""
+
+from celery import shared_task
+from celery.schedules import crontab
+from django.conf import settings
+from django.db import OperationalError
+
+from sencoweb.models import School
+
+from . import selectors, services
+from .models import ReportRun
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def build_report_run(self, report_run_id: int) -> None:
+    run = ReportRun.objects.select_related("school").filter(pk=report_run_id).first()
+    if run is None:
+        return  # deleted before we ran
+    services.report_run_build(run=run)
+
+
+@shared_task
+def sweep_stuck_report_runs() -> int:
+    return services.report_run_sweep()
+
+
+@shared_task
+def cleanup_old_report_runs() -> int:
+    return services.report_run_cleanup()
+
+
+@shared_task
+def take_census_snapshots() -> int:
+    """Run on census day: freeze every school's aggregate register."""
+    schools = list(School.objects.all())
+    for school in schools:
+        selectors.snapshot_take(school)
+    return len(schools)
+
+
+settings.CELERY_BEAT_SCHEDULE.update(
+    {
+        "reports-sweep-stuck-runs": {
+            "task": "reports.tasks.sweep_stuck_report_runs",
+            "schedule": 300.0,
+        },
+        "reports-cleanup-old-runs": {
+            "task": "reports.tasks.cleanup_old_report_runs",
+            "schedule": crontab(hour=3, minute=15),
+        },
+        # Spring census day is the third Thursday of January: Thursdays 15-21 January.
+        "reports-census-snapshot": {
+            "task": "reports.tasks.take_census_snapshots",
+            "schedule": crontab(
+                hour=7, minute=0, day_of_week=4, day_of_month="15-21", month_of_year=1
+            ),
+        },
+    }
+)

@@ -1,0 +1,49 @@
+from reports import suppression as sup
+
+
+def _hidden(table):
+    return [[c.suppressed for c in row] for row in [*table.rows, table.totals]]
+
+
+def test_small_count_shown_as_fewer_than():
+    assert sup.count(3, 5).display == "fewer than 5"
+    assert sup.count(3, 5).value is None
+    assert sup.count(0, 5).display == "0"
+    assert sup.count(5, 5).display == "5"
+
+
+def test_percent_needs_ten_and_a_shown_numerator():
+    assert sup.percent(sup.count(20, 5), 9) == "—"
+    assert sup.percent(sup.count(3, 5), 100) == "—"
+    assert sup.percent(sup.count(20, 5), 100) == "20.0%"
+
+
+def test_a_lone_hidden_cell_gets_a_partner_in_its_row_and_column():
+    # Row "A": 3 is small; with a row total of 13 it could be worked out from 10.
+    table = sup.suppress_table(["A", "B"], ["K", "E"], [[3, 10], [12, 20]], 5)
+    hidden = _hidden(table)
+    for line in hidden:  # every row (incl. totals row) hides none or at least two
+        assert sum(line) != 1
+    for col in zip(*hidden, strict=True):
+        assert sum(col) != 1
+    assert table.rows[0][0].display == "fewer than 5"
+    assert table.any_secondary
+    assert any(c.display == sup.WITHHELD for row in table.rows for c in row)
+
+
+def test_hidden_cells_cannot_be_recovered_from_totals():
+    values = [[1, 7, 9], [6, 2, 11], [8, 9, 30]]
+    table = sup.suppress_table(["a", "b", "c"], ["x", "y", "z"], values, 5)
+    grid = [*table.rows, table.totals]
+    for line in grid:
+        assert sum(c.suppressed for c in line) != 1
+    for col in zip(*grid, strict=True):
+        assert sum(c.suppressed for c in col) != 1
+    # No hidden number reaches the template as a value.
+    assert all(c.value is None for line in grid for c in line if c.suppressed)
+
+
+def test_no_suppression_needed_when_counts_are_large():
+    table = sup.suppress_table(["a"], ["x", "y"], [[10, 0]], 5)
+    assert not table.any_suppressed
+    assert [c.display for c in table.rows[0]] == ["10", "0", "10"]
