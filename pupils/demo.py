@@ -9,7 +9,21 @@ from faker import Faker
 from sencoweb.models import academic_year_of
 
 from . import upn as upn_codes
-from .models import Concern, Need, Pupil, StatusDecision, TeachingGroup
+from .models import (
+    AccessArrangement,
+    Agency,
+    Concern,
+    Contact,
+    Involvement,
+    LiaisonEntry,
+    Need,
+    Professional,
+    Pupil,
+    StatusDecision,
+    TeachingGroup,
+    add_months,
+)
+from .services import retention_date
 
 K_NEEDS = [
     ("SLCN", 26),
@@ -75,9 +89,10 @@ def _dob_for_year(rng, year_code: str, academic_year: int) -> dt.date:
 
 def seed(ctx):
     for school in ctx.schools:
-        if Pupil.objects.for_school(school).exists():
-            continue
-        _seed_school(ctx, school)
+        if not Pupil.objects.for_school(school).exists():
+            _seed_school(ctx, school)
+        if not Agency.objects.for_school(school).exists():
+            _seed_records(ctx, school)
 
 
 def _seed_school(ctx, school):
@@ -274,4 +289,242 @@ def _seed_school(ctx, school):
     ctx.log(
         f"  {school.name}: {len(pupils)} pupils, {sum(p.sen_status == 'K' for p in pupils)} K, "
         f"{sum(p.sen_status == 'E' for p in pupils)} E"
+    )
+
+
+AGENCIES = [
+    ("City Educational Psychology Service", "ep", "Dr Priya Shah", "Educational psychologist"),
+    (
+        "Children's Speech and Language Therapy",
+        "salt",
+        "Tom Briggs",
+        "Speech and language therapist",
+    ),
+    ("Children's Occupational Therapy", "ot", "Hannah Lee", "Occupational therapist"),
+    (
+        "CAMHS (child and adolescent mental health)",
+        "camhs",
+        "Dr Ade Bello",
+        "Clinical psychologist",
+    ),
+    ("Sensory Support Service", "sensory", "Maria Costa", "Qualified teacher of the deaf"),
+    ("Local authority SEN team", "la_sen", "Jo Whitfield", "SEN caseworker"),
+    ("Community Paediatrics", "paeds", "Dr Neil Grant", "Community paediatrician"),
+]
+AGENCY_FOR_NEED = {
+    "SLCN": "salt",
+    "ASD": "paeds",
+    "SEMH": "camhs",
+    "HI": "sensory",
+    "VI": "sensory",
+    "MSI": "sensory",
+    "PD": "ot",
+    "SPLD": "ep",
+    "MLD": "ep",
+    "SLD": "ep",
+    "PMLD": "ep",
+    "DS": "paeds",
+    "OTH": "ep",
+    "NSA": "ep",
+}
+PROFILE = {
+    "SLCN": (
+        "Short, clear instructions one at a time; visual prompts; time to answer.",
+        "Long verbal explanations; being put on the spot in front of the class.",
+    ),
+    "ASD": (
+        "A visual timetable and warning before changes; a quiet space at break.",
+        "Sudden changes, loud busy rooms, vague instructions.",
+    ),
+    "SEMH": (
+        "A calm, consistent adult; a 'time out' card; praise in private.",
+        "Public sanctions; being rushed; unstructured times without a plan.",
+    ),
+    "SPLD": (
+        "Coloured overlay, word banks, extra time to read, typing longer pieces.",
+        "Copying from the board; reading aloud without warning.",
+    ),
+    "MLD": (
+        "Pre-teaching key words; concrete resources; small steps with checks.",
+        "Too much on a worksheet; moving on before secure.",
+    ),
+}
+DEFAULT_PROFILE = (
+    "Seat near the front; check understanding quietly; chunk tasks.",
+    "Being singled out; too many instructions at once.",
+)
+ABOUT = [
+    "I love football and drawing.",
+    "I like animals, especially my dog.",
+    "I enjoy Lego and building things.",
+    "I like music and dancing.",
+    "I like gaming and I am good at maths puzzles.",
+]
+
+
+def _seed_records(ctx, school):
+    """Profiles, parents and carers, liaison, agencies, involvements, access arrangements and a
+    few archived leavers. Bulk writes only: the secondary can have tens of thousands of pupils."""
+    rng = ctx.rng(f"pupils-records:{school.urn}")
+    fake = Faker("en_GB")
+    fake.seed_instance(f"{ctx.seed}:records:{school.urn}")
+    senco = ctx.staff_of(school, "senco")[0]
+    agencies = {}
+    for name, kind, person, role in AGENCIES:
+        agency = Agency.objects.create(
+            school=school,
+            name=name,
+            kind=kind,
+            phone=fake.phone_number(),
+            email=f"referrals@{kind.replace('_', '')}.example.org",
+            referral_notes="Referral form via the LA portal; parental consent needed.",
+        )
+        Professional.objects.create(
+            agency=agency,
+            name=person,
+            role=role,
+            email=f"{person.split()[-1].lower()}@{kind.replace('_', '')}.example.org",
+        )
+        agencies[kind] = agency
+    pros = {p.agency_id: p for p in Professional.objects.filter(agency__school=school)}
+
+    register = list(Pupil.objects.for_school(school).current().with_sen().prefetch_related("needs"))
+    primary_need = {
+        p.pk: next((n.sen_type for n in p.needs.all() if n.rank == 1), None) for p in register
+    }
+    contacts, liaison, involvements, arrangements = [], [], [], []
+    for p in register:
+        need = primary_need[p.pk]
+        helps, hinders = PROFILE.get(need, DEFAULT_PROFILE)
+        p.about_me = rng.choice(ABOUT)
+        p.strengths = "Kind to others, keeps trying, a good sense of humour."
+        p.important_to_me = "My family, my friends, knowing what is happening next."
+        p.what_helps = helps
+        p.what_does_not_help = hinders
+        p.how_i_communicate = "I may say I'm fine when I'm not: check in quietly."
+        p.profile_updated_at = dt.datetime.combine(
+            p.sen_status_since or ctx.today, dt.time(12), tzinfo=dt.UTC
+        )
+        surname = p.last_name
+        contacts.append(
+            Contact(
+                pupil=p,
+                name=f"{fake.first_name_female()} {surname}",
+                relationship="Mother",
+                phone=fake.phone_number(),
+                email=f"{surname.lower().replace(' ', '')}@example.com",
+                preferred_contact=rng.choice(["phone", "email", "text"]),
+            )
+        )
+        if rng.random() < 0.6:
+            contacts.append(
+                Contact(
+                    pupil=p,
+                    name=f"{fake.first_name_male()} {surname}",
+                    relationship="Father",
+                    phone=fake.phone_number(),
+                    preferred_contact="phone",
+                    lives_with_pupil=rng.random() < 0.7,
+                )
+            )
+        if p.sen_status in ("K", "E"):
+            for k in range(rng.randint(1, 3)):
+                happened = ctx.today - dt.timedelta(days=rng.randrange(5, 200))
+                due = happened + dt.timedelta(days=14)
+                liaison.append(
+                    LiaisonEntry(
+                        pupil=p,
+                        kind=rng.choice(["meeting", "call", "email", "letter"]),
+                        happened_on=happened,
+                        recorded_by=senco,
+                        summary="Termly SEN support review with parents: progress against outcomes "
+                        "discussed; next steps agreed."
+                        if k == 0
+                        else "Update on how the week went.",
+                        follow_up="Send home the updated support plan" if k == 0 else "",
+                        follow_up_due=due if k == 0 else None,
+                        follow_up_done_on=due
+                        if k == 0 and due < ctx.today and rng.random() < 0.7
+                        else None,
+                    )
+                )
+            if need and rng.random() < (0.8 if p.sen_status == "E" else 0.35):
+                agency = agencies[AGENCY_FOR_NEED.get(need, "ep")]
+                status = rng.choice(["referred", "waiting", "active", "active", "discharged"])
+                referred = ctx.today - dt.timedelta(days=rng.randrange(30, 500))
+                involvements.append(
+                    Involvement(
+                        pupil=p,
+                        agency=agency,
+                        professional=pros.get(agency.pk),
+                        referral_date=referred,
+                        status=status,
+                        next_appointment=ctx.today + dt.timedelta(days=rng.randrange(7, 90))
+                        if status in ("waiting", "active")
+                        else None,
+                        discharged_on=referred + dt.timedelta(days=200)
+                        if status == "discharged"
+                        else None,
+                        notes="Assessment report received and shared with the class teacher."
+                        if status in ("active", "discharged")
+                        else "",
+                    )
+                )
+        if p.nc_year in ("10", "11") and p.sen_status in ("K", "E") and rng.random() < 0.55:
+            kind = rng.choice(["et25", "et25", "rest", "reader", "wp", "room"])
+            approved = ctx.today - dt.timedelta(days=rng.randrange(30, 780))
+            assessed = approved - dt.timedelta(days=20)
+            formal = kind in AccessArrangement.AAO_KINDS
+            arrangements.append(
+                AccessArrangement(
+                    pupil=p,
+                    kind=kind,
+                    route="aao" if formal else "delegated",
+                    normal_way_of_working="Teacher notes from English, maths and science show this "
+                    "has been the normal way of working in lessons and mocks since Year 9.",
+                    assessor_name="J Patel" if formal else "",
+                    assessor_qualification="l7" if formal else "",
+                    qualification_checked_on=assessed - dt.timedelta(days=30) if formal else None,
+                    assessed_on=assessed if formal else None,
+                    score_1_test="Reading speed" if formal else "",
+                    score_1=rng.randint(74, 84) if formal else None,
+                    score_2_test="Writing speed" if formal else "",
+                    score_2=rng.randint(78, 89) if formal else None,
+                    aao_reference=f"AAO{rng.randint(100000, 999999)}" if formal else "",
+                    approved_on=approved,
+                    expires_on=add_months(approved, 26),
+                    recorded_by=senco,
+                )
+            )
+    Pupil.objects.bulk_update(
+        register,
+        [
+            "about_me",
+            "strengths",
+            "important_to_me",
+            "what_helps",
+            "what_does_not_help",
+            "how_i_communicate",
+            "profile_updated_at",
+        ],
+        batch_size=1000,
+    )
+    Contact.objects.bulk_create(contacts, batch_size=2000)
+    LiaisonEntry.objects.bulk_create(liaison, batch_size=2000)
+    Involvement.objects.bulk_create(involvements, batch_size=2000)
+    AccessArrangement.objects.bulk_create(arrangements, batch_size=2000)
+
+    # A few leavers, archived with their retention date (DOB + 31 years).
+    leavers = [p for p in register if p.sen_status == "K"][-3:]
+    now = dt.datetime.combine(ctx.today, dt.time(9), tzinfo=dt.UTC)
+    for p in leavers:
+        p.left_on = ctx.today - dt.timedelta(days=rng.randrange(10, 120))
+        p.destination = "Moved to another school (CTF sent via S2S)"
+        p.archived_at = now
+        p.retention_until = retention_date(p.date_of_birth)
+    Pupil.objects.bulk_update(leavers, ["left_on", "destination", "archived_at", "retention_until"])
+    ctx.log(
+        f"  {school.name}: {len(contacts)} contacts, {len(liaison)} liaison entries, "
+        f"{len(involvements)} involvements, {len(arrangements)} access arrangements, "
+        f"{len(leavers)} archived leavers"
     )
