@@ -1,0 +1,181 @@
+"""Views per role: who may build, see and download what; another school gets 404."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from reports.models import InfoReport, ReportRun
+from sencoweb.models import AuditEvent
+from tests.factories import NeedFactory, PupilFactory
+from tests.helpers import client_for
+
+from .factories import ReportRunFactory
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run the enqueue-on-commit callbacks (the test transaction never commits)."""
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _done(school, type=ReportRun.Type.GOVERNORS, **kw):
+    run = ReportRunFactory(school=school, type=type, status=ReportRun.Status.DONE, **kw)
+    run.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    return run
+
+
+@pytest.mark.parametrize(
+    "role,status", [("senco", 200), ("head", 200), ("governor", 200), ("teacher", 403), ("ta", 403)]
+)
+def test_reports_page_by_role(cast, role, status):
+    assert client_for(cast[role]).get(reverse("reports:index")).status_code == status
+
+
+def test_governor_builds_and_downloads_the_governors_report(governor, on_commit):
+    client = client_for(governor)
+    with on_commit(execute=True):
+        response = client.post(reverse("reports:build_governors"), {"year": 2025})
+    run = ReportRun.objects.get()
+    assert response.url == reverse("reports:run", args=[run.public_id])
+    assert run.status == ReportRun.Status.DONE, run.error  # eager in tests
+    page = client.get(reverse("reports:run_progress", args=[run.public_id]))
+    assert b"run-download" in page.content and b"hx-trigger" not in page.content
+    download = client.get(reverse("reports:run_download", args=[run.public_id]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content)[:4] == b"%PDF"
+    assert AuditEvent.objects.filter(action="download", object_id=str(run.public_id)).exists()
+
+
+def test_governor_cannot_see_or_download_a_transition_pack(governor):
+    run = _done(governor.school, ReportRun.Type.TRANSITION_COHORT)
+    client = client_for(governor)
+    assert client.get(reverse("reports:run_download", args=[run.public_id])).status_code == 404
+    assert client.get(reverse("reports:run", args=[run.public_id])).status_code == 404
+    assert client.post(reverse("reports:build_cohort"), {"year_group": "6"}).status_code == 403
+
+
+def test_outsider_gets_404_for_another_schools_run(senco, outsider):
+    run = _done(senco.school)
+    client = client_for(outsider)
+    for name in ("run", "run_progress", "run_download", "run_retry"):
+        url = reverse(f"reports:{name}", args=[run.public_id])
+        response = client.post(url) if name == "run_retry" else client.get(url)
+        assert response.status_code == 404, name
+
+
+def test_failed_run_page_shows_error_and_retry(senco, on_commit):
+    run = ReportRunFactory(school=senco.school, status=ReportRun.Status.FAILED,
+                           error="The job stopped unexpectedly; press Retry.")  # fmt: skip
+    client = client_for(senco)
+    page = client.get(reverse("reports:run", args=[run.public_id]))
+    assert b"The job stopped unexpectedly" in page.content and b"run-retry" in page.content
+    with on_commit(execute=True):
+        client.post(reverse("reports:run_retry", args=[run.public_id]))
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE  # claimed again and built (eager)
+
+
+def test_queued_run_polls(senco):
+    run = ReportRunFactory(
+        school=senco.school, status=ReportRun.Status.RUNNING, progress=3, total=10
+    )
+    page = client_for(senco).get(reverse("reports:run_progress", args=[run.public_id]))
+    assert b'hx-trigger="every 1s"' in page.content and b"<progress" in page.content
+
+
+def test_senco_builds_year_6_packs_and_opens_one(senco, teacher, on_commit):
+    pupil = PupilFactory(school=senco.school, nc_year="6", sen_status="K", first_name="Ola")
+    NeedFactory(pupil=pupil)
+    PupilFactory(school=senco.school, nc_year="6", sen_status="N")  # no SEN: no pack
+    client = client_for(senco)
+    with on_commit(execute=True):
+        client.post(reverse("reports:build_cohort"), {"year_group": "6"})
+    run = ReportRun.objects.get()
+    assert run.status == ReportRun.Status.DONE, run.error
+    page = client.get(reverse("reports:run", args=[run.public_id]))
+    pack_url = reverse("reports:pack", args=[pupil.public_id])
+    assert pack_url.encode() in page.content
+    pack = client.get(pack_url)
+    assert b"Transition pack" in pack.content and b"SLCN" in pack.content
+    assert AuditEvent.objects.filter(action="view", pupil_id=pupil.public_id).exists()
+    # a teacher may not open packs
+    assert client_for(teacher).get(pack_url).status_code == 403
+
+
+def test_outsider_cannot_open_a_pack(senco, outsider):
+    pupil = PupilFactory(school=senco.school, sen_status="K")
+    assert (
+        client_for(outsider).get(reverse("reports:pack", args=[pupil.public_id])).status_code == 404
+    )
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [("senco", 200), ("head", 200), ("governor", 200), ("trustlead", 200), ("teacher", 403)],
+)
+def test_dashboard_by_role(cast, role, status):
+    assert client_for(cast[role]).get(reverse("reports:dashboard")).status_code == status
+
+
+def test_governor_dashboard_is_anonymised(governor, head):
+    for i in range(3):
+        PupilFactory(school=governor.school, sen_status="E", first_name=f"Hidden{i}")
+    PupilFactory.create_batch(12, school=governor.school, sen_status="K")
+    page = client_for(governor).get(reverse("reports:dashboard")).content.decode()
+    assert "anonymised-note" in page and "fewer than 5" in page and "Hidden" not in page
+    assert "drill-register" not in page and "reviews-overdue" not in page
+    named = client_for(head).get(reverse("reports:dashboard")).content.decode()
+    assert 'id="status-E">3<' in named and "reviews-overdue" in named
+
+
+def test_dashboard_query_count_is_constant(head, django_assert_max_num_queries):
+    client = client_for(head)
+    client.get(reverse("reports:dashboard"))  # warm the session
+    PupilFactory.create_batch(5, school=head.school, sen_status="K")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("reports:dashboard"))
+    for p in PupilFactory.create_batch(40, school=head.school, sen_status="E"):
+        NeedFactory(pupil=p, sen_type="ASD")
+    with django_assert_max_num_queries(len(small)):
+        client.get(reverse("reports:dashboard"))
+
+
+def test_trust_dashboard(trustlead, teacher):
+    page = client_for(trustlead).get(reverse("reports:dashboard_trust"))
+    assert page.status_code == 200 and b"trust-table" in page.content
+    assert client_for(teacher).get(reverse("reports:dashboard_trust")).status_code == 403
+
+
+def test_info_report_edit_publish_and_public_page(senco, governor, client):
+    url = reverse("reports:info_edit")
+    assert client_for(governor).get(url).status_code == 403
+    data = {f: "" for f in InfoReport.ITEM_FIELDS}
+    data.update(item_1="We provide for all four broad areas.", published="on")
+    response = client_for(senco).post(url, data)
+    assert response.status_code == 302
+    public = reverse("reports:info_public", args=[senco.school.public_id])
+    page = client.get(public)  # anonymous
+    assert page.status_code == 200 and b"We provide for all four broad areas." in page.content
+    assert client.get(public + "?format=pdf").content[:4] == b"%PDF"
+
+
+def test_unpublished_info_report_is_404(senco, client):
+    InfoReport.objects.create(school=senco.school, published=False)
+    assert (
+        client.get(reverse("reports:info_public", args=[senco.school.public_id])).status_code == 404
+    )
+
+
+def test_governor_home_panel_offers_the_report(governor):
+    run = _done(governor.school)
+    page = client_for(governor).get(reverse("home")).content.decode()
+    assert "panel-governors-report" in page
+    assert reverse("reports:run_download", args=[run.public_id]) in page
