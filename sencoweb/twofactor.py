@@ -195,6 +195,8 @@ def two_factor(request):
         "required": needs_two_factor(request) and settings.REQUIRE_2FA,
         "next": request.GET.get("next", ""),
     }
+    if context["required"]:
+        context["nav_items"] = []  # nothing else opens until this is done
     status = 422 if request.method == "POST" else 200
     return render(request, "sencoweb/twofactor.html", context, status=status)
 
@@ -240,7 +242,11 @@ def two_factor_verify(request):
     return render(
         request,
         "sencoweb/twofactor_verify.html",
-        {"form": form, "next": request.GET.get("next") or request.POST.get("next", "")},
+        {
+            "form": form,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+            "nav_items": [],  # no page opens before the code is entered
+        },
         status=status,
     )
 

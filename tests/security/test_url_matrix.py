@@ -10,7 +10,6 @@ The table of every URL with every role is written to tests/security/url_matrix.m
 """
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
@@ -19,7 +18,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sencoweb import roles
 from sencoweb.middleware import SESSION_SCHOOL_KEY
-from tests.factories import PupilFactory
 
 from . import url_fixtures as fx
 
@@ -130,33 +128,6 @@ def expected(route: Route, kind, caps, principal) -> set[int] | str:
         return {404}
     hidden = any(role in fx.FACTORIES[k].hidden_from for k in route.kwargs if k in fx.FACTORIES)
     return {404} if hidden else ALLOWED
-
-
-@pytest.fixture
-def matrix_cast(school, senco, teacher, ta, head, governor, trustlead, outsider, taught_pupil):
-    untaught = PupilFactory(school=school, first_name="Untaught", sen_status="K")
-    return SimpleNamespace(
-        school=school,
-        pupil=taught_pupil,
-        untaught_pupil=untaught,
-        members={
-            "senco": senco,
-            "teacher": teacher,
-            "ta": ta,
-            "head": head,
-            "governor": governor,
-            "trust": trustlead,
-            "outsider": outsider,
-            "teacher_untaught": teacher,
-        },
-        senco=senco,
-        teacher=teacher,
-        ta=ta,
-        head=head,
-        governor=governor,
-        trustlead=trustlead,
-        outsider=outsider,
-    )
 
 
 def _client(member) -> Client:
