@@ -4,10 +4,10 @@ the field; the services re-check what matters."""
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from sencoweb.models import Membership
+from sencoweb.security import validate_upload
 
 from . import hooks
 from .models import ContributionLink, Outcome, Review, SupportCycle
@@ -245,28 +245,13 @@ class ContributionLinkForm(forms.ModelForm):
 
 # Public forms (no account) ----------------------------------------------------------------
 
-REPORT_TYPES = {
-    "pdf": (b"%PDF",),
-    "docx": (b"PK\x03\x04",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-}
+REPORT_TYPES = ("pdf", "docx", "png", "jpg", "jpeg")
 
 
 def validate_report(upload):
-    if upload is None:
-        return None
-    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if suffix not in REPORT_TYPES:
-        raise forms.ValidationError("Upload a PDF, a Word document (.docx) or a photo (JPG, PNG).")
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise forms.ValidationError(f"The file is too large: the limit is {limit} MB.")
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(REPORT_TYPES[suffix]):
-        raise forms.ValidationError("This file does not look like a real " + suffix.upper() + ".")
+    """The project's one upload gate: extension, magic bytes and size."""
+    if upload is not None:
+        validate_upload(upload, allowed=REPORT_TYPES)
     return upload
 
 

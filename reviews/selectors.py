@@ -22,7 +22,7 @@ def cycles_for_pupil(*, pupil):
     )
 
 
-def cycle_for_detail(queryset, public_id):
+def cycle_for_detail(queryset):
     return queryset.select_related(
         "pupil", "teacher_responsible", "opened_by", "previous"
     ).prefetch_related(

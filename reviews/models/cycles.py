@@ -193,6 +193,14 @@ class Outcome(models.Model):
     def __str__(self):
         return self.description[:80]
 
+    @property
+    def area_label(self) -> str:
+        return self.get_area_display()
+
+    @property
+    def carried_forward(self) -> bool:
+        return self.carried_from_id is not None
+
     def snapshot(self) -> dict:
         return {
             "id": str(self.public_id),

@@ -1,0 +1,186 @@
+"""Contribution links: hashed tokens, once per person, expiry, revocation, no data leaks,
+uploads checked and served only to staff."""
+
+import datetime as dt
+from urllib.parse import urlparse
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews import services
+from reviews.models import ContributionLink, SupportCycle
+from tests.helpers import client_for
+
+from .cycle_helpers import issued_cycle
+
+pytestmark = pytest.mark.django_db
+
+PARENT_ANSWERS = {"going_well": "She loves the reading club", "worries": "Spelling homework"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def cycle(taught_pupil, senco):
+    return issued_cycle(taught_pupil, senco.user)
+
+
+def _link(cycle, senco, kind="parent", email="mum@example.org"):
+    return services.contribution_link_create(
+        cycle=cycle, kind=kind, recipient_name="Mrs Okafor", recipient_email=email, by=senco.user
+    )
+
+
+def _url(token):
+    return reverse("reviews:contribute", args=[token])
+
+
+def test_only_the_hash_is_stored_and_the_form_shows_only_the_first_name(cycle, senco):
+    link, token = _link(cycle, senco)
+    assert token not in link.token_hash and len(link.token_hash) == 64
+    assert link.expires_at - link.created_at == dt.timedelta(days=14)
+    page = Client().get(_url(token))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Amara" in body
+    assert "Okafor" not in body.replace("Mrs Okafor", "")  # the pupil's surname never shows
+    assert cycle.school.name in body
+    assert "Reads a passage" not in body  # nothing of the plan
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_parent_submits_once_with_a_report_then_sees_thank_you(cycle, senco, teacher):
+    link, token = _link(cycle, senco)
+    upload = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
+    response = Client().post(_url(token), {**PARENT_ANSWERS, "report": upload})
+    assert response.status_code == 200 and "Thank you" in response.content.decode()
+    link.refresh_from_db()
+    assert link.answers["going_well"] == "She loves the reading club"
+    assert link.report.name.startswith("contributions/") and link.report_name == "report.pdf"
+    again = Client().post(_url(token), {"going_well": "Overwritten!"})
+    assert again.status_code == 410
+    assert "She loves" not in again.content.decode()
+    link.refresh_from_db()
+    assert link.answers["going_well"] == "She loves the reading club"
+    # Staff who see the pupil can read the views and download the report; others cannot.
+    detail = client_for(senco).get(reverse("reviews:cycle_detail", args=[cycle.public_id]))
+    assert "She loves the reading club" in detail.content.decode()
+    report_url = reverse("reviews:contribution_report", args=[link.public_id])
+    got = client_for(teacher).get(report_url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+
+
+def test_report_download_refused_to_outsiders_and_governors(cycle, senco, outsider, governor):
+    link, token = _link(cycle, senco)
+    upload = SimpleUploadedFile("report.pdf", PDF)
+    Client().post(_url(token), {**PARENT_ANSWERS, "report": upload})
+    url = reverse("reviews:contribution_report", args=[link.public_id])
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(governor).get(url).status_code == 403
+    assert Client().get(url).status_code == 302  # to sign-in
+
+
+def test_bad_uploads_are_refused_next_to_the_field(cycle, senco):
+    link, token = _link(cycle, senco)
+    fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf")
+    response = Client().post(_url(token), {**PARENT_ANSWERS, "report": fake})
+    assert response.status_code == 422
+    link.refresh_from_db()
+    assert link.submitted_at is None
+
+
+def test_oversized_upload_refused(cycle, senco, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    link, token = _link(cycle, senco)
+    big = SimpleUploadedFile("report.pdf", PDF + b"0" * 200)
+    response = Client().post(_url(token), {**PARENT_ANSWERS, "report": big})
+    assert response.status_code == 422
+
+
+def test_expired_link_is_gone(cycle, senco):
+    link, token = _link(cycle, senco)
+    ContributionLink.objects.filter(pk=link.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=20),
+        expires_at=timezone.now() - dt.timedelta(days=1),
+    )
+    for response in (Client().get(_url(token)), Client().post(_url(token), PARENT_ANSWERS)):
+        assert response.status_code == 410
+        assert "expired" in response.content.decode()
+    link.refresh_from_db()
+    assert link.submitted_at is None
+
+
+def test_revoked_link_is_gone(cycle, senco):
+    link, token = _link(cycle, senco)
+    client = client_for(senco)
+    client.post(reverse("reviews:link_revoke", args=[link.public_id]))
+    response = Client().post(_url(token), PARENT_ANSWERS)
+    assert response.status_code == 410
+    assert "no longer in use" in response.content.decode()
+
+
+def test_wrong_token_is_a_friendly_404(db):
+    response = Client().get(_url("not-a-real-token-at-all"))
+    assert response.status_code == 404
+    assert "could not find" in response.content.decode()
+
+
+def test_pupil_form_uses_faces(cycle, senco):
+    link, token = _link(cycle, senco, kind="pupil", email="")
+    body = Client().get(_url(token)).content.decode()
+    assert "<svg" in body and "How do you feel at school?" in body
+    response = Client().post(
+        _url(token), {"feel_school": "happy", "feel_learning": "ok", "helps": "quiet corner"}
+    )
+    assert response.status_code == 200
+    link.refresh_from_db()
+    assert link.answers["feel_school"] == "happy"
+
+
+def test_only_the_senco_makes_and_revokes_links(cycle, senco, teacher, mailoutbox):
+    url = reverse("reviews:link_create", args=[cycle.public_id])
+    data = {
+        "kind": "parent",
+        "recipient_name": "Mr Okafor",
+        "days": 7,
+        "recipient_email": "dad@example.org",
+    }
+    assert client_for(teacher).post(url, data).status_code == 403
+    response = client_for(senco).post(url, data)
+    assert response.status_code == 200
+    link = ContributionLink.objects.get()
+    assert (link.expires_at - link.created_at).days == 7
+    assert mailoutbox[0].to == ["dad@example.org"]
+    token_url = response.context["url"]
+    assert token_url in mailoutbox[0].body
+    assert Client().get(urlparse(token_url).path).status_code == 200
+
+
+def test_chasers_go_once_when_nothing_came_back(cycle, senco, mailoutbox):
+    SupportCycle.objects.filter(pk=cycle.pk).update(
+        review_date=timezone.localdate() + dt.timedelta(days=4)
+    )
+    waiting, _ = _link(cycle, senco)
+    done, done_token = _link(cycle, senco, email="gran@example.org")
+    Client().post(_url(done_token), PARENT_ANSWERS)
+    no_email, _ = _link(cycle, senco, email="")
+    assert services.contributions_chase() == 1
+    assert services.contributions_chase() == 0
+    assert [m.to for m in mailoutbox] == [["mum@example.org"]]
+    waiting.refresh_from_db()
+    assert waiting.chased_at is not None
+
+
+def test_no_chaser_while_the_review_is_far_off(cycle, senco, mailoutbox):
+    _link(cycle, senco)
+    assert services.contributions_chase() == 0
+
+
+def test_tasks_wrap_the_services(cycle, senco):
+    from reviews import tasks
+    from sencoweb.celery import app
+
+    assert tasks.chase_contributions.delay().get() == 0
+    assert "reviews-chase-contributions" in app.conf.beat_schedule

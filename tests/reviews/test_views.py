@@ -1,0 +1,159 @@
+"""Every graduated-approach view for each role, and another school's SENCO gets a 404."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import ReviewSettings, SupportCycle
+from sencoweb.models import AuditEvent
+from tests.factories import PupilFactory
+from tests.helpers import client_for
+
+from .cycle_helpers import issued_cycle, open_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycle(taught_pupil, senco):
+    return issued_cycle(taught_pupil, senco.user)
+
+
+def _read_urls(cycle):
+    return [
+        reverse("reviews:pupil_cycles", args=[cycle.pupil.public_id]),
+        reverse("reviews:cycle_detail", args=[cycle.public_id]),
+        reverse("reviews:version_detail", args=[cycle.public_id, 1]),
+        reverse("reports:plan_pdf", args=[cycle.public_id]),
+    ]
+
+
+@pytest.mark.parametrize("role", ["senco", "teacher", "ta", "head", "trustlead"])
+def test_staff_who_see_the_pupil_can_read_the_plan(cast, cycle, class_group, role):
+    client = client_for(cast[role])
+    for url in _read_urls(cycle):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert AuditEvent.objects.filter(object_id=str(cycle.public_id), action="download").exists()
+
+
+def test_governor_is_refused_and_outsider_gets_404(cast, cycle):
+    for url in _read_urls(cycle):
+        assert client_for(cast["governor"]).get(url).status_code == 403
+        assert client_for(cast["outsider"]).get(url).status_code == 404
+
+
+def test_teacher_of_another_class_gets_404(school, cycle):
+    from tests.factories import MembershipFactory
+
+    other = MembershipFactory(school=school, role="teacher")
+    for url in _read_urls(cycle):
+        assert client_for(other).get(url).status_code == 404
+
+
+def test_pdf_contains_the_outcomes(senco, cycle):
+    from reports import views_plan  # noqa: F401  (the view lives in reports)
+
+    response = client_for(senco).get(reverse("reports:plan_pdf", args=[cycle.public_id]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_senco_plans_a_cycle_through_the_views(senco, taught_pupil):
+    client = client_for(senco)
+    response = client.post(reverse("reviews:cycle_open", args=[taught_pupil.public_id]))
+    cycle = SupportCycle.objects.get(pupil=taught_pupil)
+    assert response.status_code == 302
+    url = reverse("reviews:cycle_assess", args=[cycle.public_id])
+    bad = client.post(url, {"assessed_on": "2999-01-01", "teacher_assessment": "x"})
+    assert bad.status_code == 422
+    assert "cannot be in the future" in bad.content.decode()
+    client.post(url, {"teacher_assessment": "Reading well below peers", "assessed_by": "CT"})
+    add = reverse("reviews:outcome_add", args=[cycle.public_id])
+    bad = client.post(add, {"area": "CL", "description": "short"})
+    assert bad.status_code == 422
+    assert "full sentence" in bad.content.decode()
+    client.post(
+        add,
+        {
+            "area": "CL",
+            "description": "Reads 40 high-frequency words by sight",
+            "success_criterion": "40/40 on two checks",
+            "strategies": "Word wall",
+        },
+    )
+    due = (timezone.localdate() + dt.timedelta(days=40)).isoformat()
+    client.post(
+        reverse("reviews:cycle_settings", args=[cycle.public_id]),
+        {"review_date": due, "teacher_may_edit": "on"},
+    )
+    client.post(reverse("reviews:plan_issue_version", args=[cycle.public_id]))
+    cycle.refresh_from_db()
+    taught_pupil.refresh_from_db()
+    assert cycle.status == "issued" and cycle.teacher_may_edit
+    assert taught_pupil.next_review_due.isoformat() == due
+    page = client.get(reverse("reviews:cycle_detail", args=[cycle.public_id])).content.decode()
+    assert "Reads 40 high-frequency words" in page and "Version 1" in page
+
+
+def test_teacher_cannot_edit_unless_allowed(teacher, senco, taught_pupil, school):
+    cycle = open_cycle(taught_pupil, senco.user)
+    client = client_for(teacher)
+    url = reverse("reviews:outcome_add", args=[cycle.public_id])
+    assert client.get(url).status_code == 403
+    SupportCycle.objects.filter(pk=cycle.pk).update(teacher_may_edit=True)
+    assert client.get(url).status_code == 200
+    # The school-wide setting lets teachers open cycles too.
+    pupil = PupilFactory(school=school, sen_status="K")
+    pupil.teaching_groups.add(*taught_pupil.teaching_groups.all())
+    open_url = reverse("reviews:cycle_open", args=[pupil.public_id])
+    assert client.post(open_url).status_code == 403
+    ReviewSettings.objects.update_or_create(school=school, defaults={"teachers_may_edit": True})
+    assert client.post(open_url).status_code == 302
+
+
+def test_ta_can_never_edit(ta, senco, taught_pupil, class_group):
+    cycle = open_cycle(taught_pupil, senco.user, teacher_may_edit=True)
+    assert (
+        client_for(ta).get(reverse("reviews:cycle_assess", args=[cycle.public_id])).status_code
+        == 403
+    )
+
+
+def test_review_view_closes_and_carries_forward(senco, cycle):
+    client = client_for(senco)
+    url = reverse("reviews:cycle_review", args=[cycle.public_id])
+    assert client.get(url).status_code == 200
+    a, b = cycle.outcomes.all()
+    data = {
+        "meeting_date": timezone.localdate().isoformat(),
+        "attendees": "Mum, SENCO",
+        "next_step": "continue",
+        f"rating_{a.public_id.hex}": "achieved",
+        f"progress_{a.public_id.hex}": "2",
+        f"rating_{b.public_id.hex}": "not_yet",
+        f"progress_{b.public_id.hex}": "0",
+    }
+    missing = client.post(url, data)
+    assert missing.status_code == 422
+    assert "Set a review date for the next cycle" in missing.content.decode()
+    data["next_review_date"] = (timezone.localdate() + dt.timedelta(weeks=12)).isoformat()
+    assert client.post(url, data).status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.status == "closed"
+    assert cycle.next_cycle.outcomes.get().carried_from == b
+
+
+def test_chronology_lists_the_cycle(senco, cycle):
+    from reviews.registry import chronology_for
+
+    titles = [e.title for e in chronology_for(cycle.pupil)]
+    assert "Support plan 1 opened" in titles and "Support plan 1 issued" in titles
+
+
+def test_class_plans_show_issued_strategies_to_the_teacher(teacher, cycle, class_group):
+    page = client_for(teacher).get(reverse("reviews:class_plans")).content.decode()
+    assert "Pre-teach key words" in page
+    assert cycle.pupil.display_name in page
