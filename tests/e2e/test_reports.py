@@ -1,0 +1,55 @@
+"""Browser journeys for reports: a governor downloads the annual report from the home page; a
+SENCO builds the Year 6 transition packs, watches the progress bar complete and opens one."""
+
+import pytest
+
+from tests.e2e.conftest import assert_accessible, screenshot
+from tests.factories import NeedFactory, PupilFactory
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_governor_downloads_the_annual_report_from_home(governor, sign_in, page):
+    for i in range(14):
+        pupil = PupilFactory(school=governor.school, sen_status="K" if i < 11 else "E")
+        NeedFactory(pupil=pupil, sen_type="SLCN" if i % 3 else "SEMH")
+    sign_in("governor")
+    page.click("#prepare-governors-report")
+    page.wait_for_selector("#run-download")
+    assert page.get_attribute("progress.report-progress", "value") == "100"
+    assert_accessible(page)
+    screenshot(page, "reports-governor-run")
+    page.goto(page.url.split("/reports")[0] + "/")
+    with page.expect_download() as info:
+        page.click("#download-governors-report")
+    download = info.value
+    assert download.suggested_filename.startswith("governors-sen-report-")
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
+
+
+def test_senco_builds_year_6_packs_and_opens_one(senco, sign_in, page):
+    pupils = []
+    for i in range(3):
+        pupil = PupilFactory(school=senco.school, nc_year="6", sen_status="K",
+                             first_name=f"Leaver{i}", what_helps="Time to process instructions.")  # fmt: skip
+        NeedFactory(pupil=pupil, sen_type="SPLD")
+        pupils.append(pupil)
+    sign_in("senco", to="/reports/")
+    page.select_option("#id_year_group", "6")
+    page.click("#build-packs")
+    page.wait_for_selector("#run-download")
+    progress = page.locator("progress.report-progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max")
+    assert page.locator("#pack-list li").count() == 3
+    assert_accessible(page)
+    screenshot(page, "reports-year6-packs")
+    page.click("#pack-list a >> nth=0")
+    page.wait_for_selector("text=Transition pack:")
+    assert "Time to process instructions." in page.inner_text("main")
+    assert_accessible(page)
+    screenshot(page, "reports-pack")
