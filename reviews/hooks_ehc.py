@@ -8,6 +8,42 @@ def _has_issued_plan(pupil) -> bool:
     return EhcPlan.objects.filter(pupil=pupil, status=EhcPlan.Status.ISSUED).exists()
 
 
+def chronology(pupil) -> list:
+    """EHC events for the pupil's chronology: requests and the LA's steps, plans, reviews."""
+    from django.urls import reverse
+
+    from pupils.hooks import ChronologyEntry as E
+
+    from .models import AnnualReview, EhcPlan, EhcRequest
+
+    out = []
+    for r in EhcRequest.objects.filter(pupil=pupil):
+        url = reverse("reviews:request_detail", args=[r.public_id])
+        steps = [
+            (r.received_on, f"EHC needs assessment requested ({r.get_requested_by_display()})"),
+            (
+                r.decision_to_assess_on,
+                "LA decided to assess" if r.decided_to_assess else "LA decided not to assess",
+            ),
+            (r.draft_issued_on, "Draft EHC plan issued"),
+            (r.decision_not_to_issue_on, "LA decided not to issue an EHC plan"),
+        ]
+        out += [E(day, "EHC", title, r.la_name, url) for day, title in steps if day]
+    for p in EhcPlan.objects.filter(pupil=pupil, issued_on__isnull=False):
+        title = (
+            "EHC plan issued"
+            if p.version == 1
+            else f"Amended EHC plan issued (version {p.version})"
+        )
+        url = reverse("reviews:plan_detail", args=[p.public_id])
+        out.append(E(p.issued_on, "EHC", title, p.named_setting, url))
+    for v in AnnualReview.objects.filter(pupil=pupil, meeting_on__isnull=False):
+        detail = f"LA decided to {v.get_la_outcome_display().lower()}" if v.la_outcome else ""
+        url = reverse("reviews:review_edit", args=[v.public_id])
+        out.append(E(v.meeting_on, "EHC", f"{v.get_kind_display()} meeting", detail, url))
+    return out
+
+
 def register() -> None:
     from pupils import hooks
     from sencoweb import nav
@@ -16,5 +52,7 @@ def register() -> None:
 
     if _has_issued_plan not in hooks.ehc_plan_checkers:
         hooks.ehc_plan_checkers.append(_has_issued_plan)
+    if chronology not in hooks.chronology_sources:
+        hooks.chronology_sources.append(chronology)
     nav.register("EHC plans", "reviews:ehc_overview", "plans.view", "ehc.edit", order=40)
     nav.register("Deadlines", "reviews:deadlines", "deadlines.view", order=45)

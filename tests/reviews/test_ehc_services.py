@@ -159,3 +159,15 @@ def test_shared_membership_factory(school):
     # A second school membership does not leak plans into the first school's overview.
     MembershipFactory(school=school, role="senco")
     assert list(sel.plans_in_force(schools=[school])) == []
+
+
+def test_ehc_events_appear_on_the_chronology(school):
+    from pupils import hooks
+
+    plan = EhcPlanFactory(pupil__school=school, issued_on=dt.date(2026, 1, 12))
+    EhcRequestFactory(pupil=plan.pupil, received_on=dt.date(2025, 9, 1))
+    AnnualReviewFactory(plan=plan, meeting_on=dt.date(2026, 11, 2), la_outcome="maintain")
+    entries = [e for source in hooks.chronology_sources for e in source(plan.pupil)]
+    titles = {e.title for e in entries}
+    assert {"EHC plan issued", "Annual review meeting"} <= titles
+    assert any(t.startswith("EHC needs assessment requested") for t in titles)
