@@ -4,3 +4,25 @@ from django.apps import AppConfig
 class ProvisionConfig(AppConfig):
     name = "provision"
     verbose_name = "Provision map"
+
+    def ready(self):
+        from pupils import hooks
+        from sencoweb import home, nav
+
+        from . import panels
+
+        nav.register("Today's sessions", "provision:today", "provision.log_session", order=20)
+        nav.register("Provision map", "provision:map", "provision.view", order=21)
+        nav.register("Budget", "provision:budget", "provision.view_costs", order=22)
+        nav.register("Staff", "provision:staff", "staff.manage", order=23)
+        if panels.visible_pupil_ids not in hooks.visibility_sources:
+            hooks.visibility_sources.append(panels.visible_pupil_ids)
+        if panels.chronology not in hooks.chronology_sources:
+            hooks.chronology_sources.append(panels.chronology)
+        home.register(
+            "provision.today",
+            "provision/panels/today.html",
+            panels.today_panel,
+            "provision.log_session",
+            order=5,
+        )

@@ -1,0 +1,98 @@
+"""The cost engine (DOMAIN.md 5.4). Pure functions on Decimals: no database, so the hand-worked
+examples in the domain notes are the tests.
+
+cost = hours per week x weeks x hourly rate (+ resources + external); per pupil = cost shared
+between the pupils of the group, unless the group exists for one high-needs pupil."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+PENNY = Decimal("0.01")
+SIXTY = Decimal(60)
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def hours(minutes: int | Decimal) -> Decimal:
+    return Decimal(minutes) / SIXTY
+
+
+def session_cost(session_minutes: int, hourly_rate: Decimal) -> Decimal:
+    """Staff cost of one session, unrounded (rounding happens once, on totals)."""
+    return hours(session_minutes) * Decimal(hourly_rate)
+
+
+def staff_cost(
+    *, session_minutes: int, sessions_per_week: int, weeks: int | Decimal, hourly_rate: Decimal
+) -> Decimal:
+    """Planned staff cost of a pattern of sessions."""
+    total_minutes = Decimal(session_minutes) * sessions_per_week * Decimal(weeks)
+    return money(hours(total_minutes) * Decimal(hourly_rate))
+
+
+def sessions_cost(*, sessions: int, session_minutes: int, hourly_rate: Decimal) -> Decimal:
+    return money(session_cost(session_minutes, hourly_rate) * sessions)
+
+
+def group_cost(
+    *, staff: Decimal, resources: Decimal = Decimal(0), external: Decimal = Decimal(0)
+) -> Decimal:
+    return money(Decimal(staff) + Decimal(resources) + Decimal(external))
+
+
+def per_pupil_cost(total: Decimal, pupils: int, *, exclusive: bool = False) -> Decimal:
+    """A group's cost shared equally; a group set up for one pupil is charged wholly to them."""
+    if exclusive or pupils <= 1:
+        return money(total)
+    return money(Decimal(total) / pupils)
+
+
+def above_threshold(total: Decimal, threshold: Decimal) -> Decimal:
+    """How far a pupil's additional support costs exceed the top-up threshold (0 if not)."""
+    return max(money(Decimal(total) - Decimal(threshold)), Decimal("0.00"))
+
+
+def weekly_hours(*, session_minutes: int, sessions_per_week: int) -> Decimal:
+    return hours(session_minutes * sessions_per_week)
+
+
+def session_dates(
+    weekdays: Iterable[int],
+    starts_on: dt.date,
+    ends_on: dt.date,
+    *,
+    open_days: Iterable[tuple[dt.date, dt.date]] | None = None,
+    closed: Iterable[tuple[dt.date, dt.date]] = (),
+) -> list[dt.date]:
+    """Every date a group should meet: its weekdays between its dates, inside a term when term
+    dates are known (`open_days`), outside any half-term (`closed`)."""
+    days = set(weekdays)
+    open_ranges = list(open_days) if open_days is not None else None
+    closed_ranges = list(closed)
+    out = []
+    day = starts_on
+    while day <= ends_on:
+        if day.weekday() in days:
+            in_term = open_ranges is None or any(a <= day <= b for a, b in open_ranges)
+            if in_term and not any(a <= day <= b for a, b in closed_ranges):
+                out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def financial_year_bounds(year: int, *, september: bool) -> tuple[dt.date, dt.date]:
+    """April to March for maintained schools; September to August for academies."""
+    if september:
+        return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+def financial_year_of(day: dt.date, *, september: bool) -> int:
+    start_month = 9 if september else 4
+    return day.year if day.month >= start_month else day.year - 1
+
+
+ZERO_MONEY = Decimal("0.00")

@@ -1,0 +1,502 @@
+"""Reads for the provision map. Each builds its numbers from a fixed handful of queries, so a
+page's query count does not grow with the number of groups, pupils or sessions.
+
+Other apps (reports, reviews) use: delivered_hours_by_pupil, provision_for_pupil,
+provision_map_rows, budget_summary, intervention_effectiveness."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q
+
+from sencoweb.models import Membership, Term
+
+from . import costs, measures
+from .models import (
+    Enrolment,
+    Intervention,
+    ProvisionGroup,
+    SenBudget,
+    SessionLog,
+    TopUpFunding,
+)
+
+ZERO = Decimal("0.00")
+Attendance = SessionLog.attended.through
+
+
+@dataclass
+class Calendar:
+    """Term dates of a school: sessions are planned only inside terms, outside half-terms."""
+
+    open_days: list | None
+    closed: list
+
+    def dates(self, group, *, until: dt.date | None = None, since: dt.date | None = None):
+        start = max(group.starts_on, since) if since else group.starts_on
+        end = min(group.ends_on, until) if until else group.ends_on
+        if end < start:
+            return []
+        return costs.session_dates(
+            group.weekdays, start, end, open_days=self.open_days, closed=self.closed
+        )
+
+
+def calendar_for(school) -> Calendar:
+    terms = list(Term.objects.for_school(school))
+    if not terms:
+        return Calendar(open_days=None, closed=[])
+    closed = [(t.half_term_starts, t.half_term_ends) for t in terms if t.half_term_starts]
+    return Calendar(open_days=[(t.starts_on, t.ends_on) for t in terms], closed=closed)
+
+
+@dataclass
+class GroupStats:
+    planned: int = 0  # sessions over the whole group
+    planned_to_date: int = 0
+    held: int = 0
+    cancelled: int = 0
+    pupils: int = 0
+    planned_cost: Decimal = ZERO
+    cost_to_date: Decimal = ZERO
+    weekly_hours: Decimal = ZERO
+    reasons: dict = field(default_factory=dict)
+
+    @property
+    def unlogged(self) -> int:
+        return max(self.planned_to_date - self.held - self.cancelled, 0)
+
+    @property
+    def delivery_pct(self) -> int:
+        if not self.planned_to_date:
+            return 0
+        return min(round(100 * self.held / self.planned_to_date), 100)
+
+
+def group_queryset(school):
+    return (
+        ProvisionGroup.objects.for_school(school)
+        .select_related("intervention", "staff__user", "exclusive_to")
+        .prefetch_related(
+            Prefetch("enrolments", queryset=Enrolment.objects.select_related("pupil"))
+        )
+    )
+
+
+def groups_for(membership, *, pupils=None):
+    """Groups this member may see: all of them for those who see the whole register, otherwise
+    the groups they deliver and those with a pupil they may see."""
+    qs = group_queryset(membership.school)
+    if membership.can("register.view_all") or membership.can("provision.manage"):
+        return qs
+    condition = Q(staff=membership)
+    if pupils is not None:
+        condition |= Q(pk__in=Enrolment.objects.filter(pupil__in=pupils).values("group_id"))
+    return qs.filter(condition)
+
+
+def group_stats(groups, *, school, today: dt.date, calendar: Calendar | None = None) -> dict:
+    """{group pk: GroupStats} for an already-fetched list of groups (2 queries)."""
+    calendar = calendar or calendar_for(school)
+    ids = [g.pk for g in groups]
+    counts = defaultdict(dict)
+    reasons = defaultdict(dict)
+    if ids:
+        for row in (
+            SessionLog.objects.filter(group_id__in=ids)
+            .values("group_id", "status", "reason")
+            .annotate(n=Count("id"))
+        ):
+            bucket = counts[row["group_id"]]
+            bucket[row["status"]] = bucket.get(row["status"], 0) + row["n"]
+            if row["reason"]:
+                reasons[row["group_id"]][row["reason"]] = row["n"]
+    out = {}
+    for group in groups:
+        planned = calendar.dates(group)
+        to_date = [d for d in planned if d <= today]
+        held = counts[group.pk].get(SessionLog.Status.HELD, 0)
+        enrolled = [e for e in group.enrolments.all()]
+        extras = group.resource_cost + group.external_cost
+        out[group.pk] = GroupStats(
+            planned=len(planned),
+            planned_to_date=len(to_date),
+            held=held,
+            cancelled=counts[group.pk].get(SessionLog.Status.CANCELLED, 0),
+            pupils=len([e for e in enrolled if e.ends_on is None or e.ends_on >= today]),
+            planned_cost=costs.group_cost(
+                staff=costs.sessions_cost(
+                    sessions=len(planned),
+                    session_minutes=group.session_minutes,
+                    hourly_rate=group.hourly_rate,
+                ),
+                resources=group.resource_cost,
+                external=group.external_cost,
+            ),
+            cost_to_date=costs.group_cost(
+                staff=costs.sessions_cost(
+                    sessions=held,
+                    session_minutes=group.session_minutes,
+                    hourly_rate=group.hourly_rate,
+                ),
+                resources=extras if group.starts_on <= today else ZERO,
+            ),
+            weekly_hours=costs.weekly_hours(
+                session_minutes=group.session_minutes, sessions_per_week=len(group.weekdays)
+            ),
+            reasons=reasons[group.pk],
+        )
+    return out
+
+
+@dataclass
+class PupilShare:
+    """One pupil's part of one group: sessions attended, hours and their share of the cost."""
+
+    attended: int = 0
+    hours: Decimal = ZERO
+    cost_to_date: Decimal = ZERO
+    planned_cost: Decimal = ZERO
+
+
+def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
+    """{(group pk, pupil pk): PupilShare}. A held session's staff cost is shared between the
+    pupils who attended it; a group for one pupil is charged to that pupil (DOMAIN.md 5.4)."""
+    ids = [g.pk for g in groups]
+    by_pk = {g.pk: g for g in groups}
+    rows = []
+    if ids:
+        qs = Attendance.objects.filter(
+            sessionlog__group_id__in=ids, sessionlog__status=SessionLog.Status.HELD
+        )
+        if since:
+            qs = qs.filter(sessionlog__date__gte=since)
+        if until:
+            qs = qs.filter(sessionlog__date__lte=until)
+        rows = list(qs.values_list("sessionlog_id", "sessionlog__group_id", "pupil_id"))
+    present = defaultdict(int)
+    for session_id, _, _ in rows:
+        present[session_id] += 1
+    shares = defaultdict(PupilShare)
+    for session_id, group_id, pupil_id in rows:
+        group = by_pk[group_id]
+        share = shares[(group_id, pupil_id)]
+        share.attended += 1
+        share.hours += costs.hours(group.session_minutes)
+        if group.exclusive_to_id and group.exclusive_to_id != pupil_id:
+            continue
+        divisor = 1 if group.exclusive_to_id else present[session_id]
+        share.cost_to_date += group.session_cost / divisor
+    for group in groups:
+        enrolled = list(group.enrolments.all())
+        extras = group.resource_cost + group.external_cost
+        stat = stats.get(group.pk)
+        for e in enrolled:
+            share = shares[(group.pk, e.pupil_id)]
+            exclusive = bool(group.exclusive_to_id)
+            if exclusive and group.exclusive_to_id != e.pupil_id:
+                share.planned_cost = ZERO
+            elif stat is not None:
+                share.planned_cost = costs.per_pupil_cost(
+                    stat.planned_cost, len(enrolled), exclusive=exclusive
+                )
+            if stat is not None and group.starts_on <= (until or dt.date.today()):
+                if not exclusive:
+                    share.cost_to_date += extras / max(len(enrolled), 1)
+                elif group.exclusive_to_id == e.pupil_id:
+                    share.cost_to_date += extras
+            share.cost_to_date = costs.money(share.cost_to_date)
+            share.hours = share.hours.quantize(Decimal("0.01"))
+    return shares
+
+
+@dataclass
+class MapRow:
+    pupil: object
+    enrolment: Enrolment
+    group: ProvisionGroup
+    stats: GroupStats
+    share: PupilShare
+
+    @property
+    def intervention(self):
+        return self.group.intervention
+
+    @property
+    def class_name(self) -> str:
+        reg = self.pupil.reg_group
+        return reg.name if reg else ""
+
+
+def provision_map_rows(
+    school,
+    *,
+    pupils=None,
+    today: dt.date | None = None,
+    area: str = "",
+    wave: int | str = "",
+    nc_year: str = "",
+    current_only: bool = True,
+) -> list[MapRow]:
+    """One row per pupil per group: the provision map. `pupils` (a queryset) limits it to the
+    pupils a member may see. Five queries whatever the size of the school."""
+    today = today or dt.date.today()
+    enrolments = Enrolment.objects.filter(group__school=school).select_related(
+        "pupil__reg_group", "group__intervention", "group__staff__user", "group__exclusive_to"
+    )
+    if pupils is not None:
+        enrolments = enrolments.filter(pupil__in=pupils)
+    if area:
+        enrolments = enrolments.filter(group__intervention__area=area)
+    if wave:
+        enrolments = enrolments.filter(group__intervention__wave=wave)
+    if nc_year:
+        enrolments = enrolments.filter(pupil__nc_year=nc_year)
+    if current_only:
+        enrolments = enrolments.filter(group__ends_on__gte=today, group__starts_on__lte=today)
+    enrolments = list(enrolments.order_by("pupil__last_name", "pupil__first_name", "group_id"))
+    group_ids = {e.group_id for e in enrolments}
+    groups = list(group_queryset(school).filter(pk__in=group_ids)) if group_ids else []
+    stats = group_stats(groups, school=school, today=today)
+    shares = pupil_shares(groups, stats, until=today)
+    by_pk = {g.pk: g for g in groups}
+    return [
+        MapRow(
+            pupil=e.pupil,
+            enrolment=e,
+            group=by_pk[e.group_id],
+            stats=stats[e.group_id],
+            share=shares[(e.group_id, e.pupil_id)],
+        )
+        for e in enrolments
+    ]
+
+
+def delivered_hours_by_pupil(school, pupils, since: dt.date, until: dt.date) -> dict:
+    """{pupil pk: hours of held sessions attended between the dates}."""
+    rows = (
+        Attendance.objects.filter(
+            sessionlog__group__school=school,
+            sessionlog__status=SessionLog.Status.HELD,
+            sessionlog__date__gte=since,
+            sessionlog__date__lte=until,
+            pupil__in=pupils,
+        )
+        .values("pupil_id", "sessionlog__group__session_minutes")
+        .annotate(n=Count("id"))
+    )
+    out = defaultdict(lambda: ZERO)
+    for row in rows:
+        out[row["pupil_id"]] += costs.hours(row["sessionlog__group__session_minutes"] * row["n"])
+    return {pk: hours.quantize(Decimal("0.01")) for pk, hours in out.items()}
+
+
+def provision_for_pupil(pupil, *, today: dt.date | None = None) -> list[MapRow]:
+    """Every group the pupil has been in (current and past), with hours and cost."""
+    from pupils.models import Pupil
+
+    return provision_map_rows(
+        pupil.school,
+        pupils=Pupil.objects.filter(pk=pupil.pk),
+        today=today,
+        current_only=False,
+    )
+
+
+def pupil_totals(rows: list[MapRow]) -> dict:
+    return {
+        "hours": sum((r.share.hours for r in rows), ZERO),
+        "cost_to_date": sum((r.share.cost_to_date for r in rows), ZERO),
+        "planned_cost": sum((r.share.planned_cost for r in rows), ZERO),
+        "weekly_hours": sum(
+            (r.stats.weekly_hours for r in rows if r.group.ends_on >= dt.date.today()), ZERO
+        ),
+    }
+
+
+def today_sessions(membership, day: dt.date):
+    """The groups this member delivers that meet on `day`, each with its log (if any)."""
+    groups = list(
+        group_queryset(membership.school)
+        .filter(staff=membership, starts_on__lte=day, ends_on__gte=day)
+        .filter(days__contains=str(day.weekday()))
+        .order_by("start_time")
+    )
+    logs = {
+        s.group_id: s
+        for s in SessionLog.objects.filter(
+            group__in=[g.pk for g in groups], date=day
+        ).prefetch_related("attended")
+    }
+    out = []
+    for group in groups:
+        enrolled = [e for e in group.enrolments.all() if e.active_on(day)]
+        out.append({"group": group, "log": logs.get(group.pk), "pupils": enrolled})
+    return out
+
+
+def staff_load(membership, *, today: dt.date | None = None) -> dict:
+    today = today or dt.date.today()
+    groups = list(
+        group_queryset(membership.school)
+        .filter(staff=membership, ends_on__gte=today)
+        .order_by("start_time")
+    )
+    stats = group_stats(groups, school=membership.school, today=today)
+    grid = {day: [] for day in range(5)}
+    for g in groups:
+        for d in g.weekdays:
+            if d in grid:
+                grid[d].append(g)
+    current = [g for g in groups if g.starts_on <= today]
+    return {
+        "groups": groups,
+        "stats": stats,
+        "grid": grid,
+        "weekly_hours": sum((stats[g.pk].weekly_hours for g in current), ZERO),
+        "pupils": len({e.pupil_id for g in current for e in g.enrolments.all()}),
+    }
+
+
+def intervention_effectiveness(school) -> list[dict]:
+    """Per intervention: pupils measured at entry and exit, mean gain, mean ratio gain (reading
+    ages) with its Brooks band, and the share of pupils who improved."""
+    enrolments = (
+        Enrolment.objects.filter(group__school=school)
+        .select_related("group__intervention")
+        .order_by()
+    )
+    by_intervention = defaultdict(list)
+    for e in enrolments:
+        by_intervention[e.group.intervention_id].append(e)
+    out = []
+    for intervention in Intervention.objects.for_school(school):
+        rows = by_intervention.get(intervention.pk, [])
+        measured = [e for e in rows if e.entry_score is not None and e.exit_score is not None]
+        gains = [
+            measures.score_gain(intervention.measure, e.entry_score, e.exit_score) for e in measured
+        ]
+        ratios = (
+            [
+                r
+                for r in (
+                    measures.ratio_gain(e.entry_score, e.exit_score, e.entry_on, e.exit_on)
+                    for e in measured
+                )
+                if r is not None
+            ]
+            if intervention.measure == Intervention.Measure.READING_AGE
+            else []
+        )
+        mean_gain = (sum(gains) / len(gains)).quantize(Decimal("0.1")) if gains else None
+        mean_ratio = (sum(ratios) / len(ratios)).quantize(Decimal("0.1")) if ratios else None
+        out.append(
+            {
+                "intervention": intervention,
+                "pupils": len(rows),
+                "measured": len(measured),
+                "mean_gain": mean_gain,
+                "improved": sum(1 for g in gains if g > 0),
+                "mean_ratio": mean_ratio,
+                "brooks": measures.brooks_band(mean_ratio),
+            }
+        )
+    return out
+
+
+def budget_summary(school, year: int, *, today: dt.date | None = None) -> dict:
+    """The notional SEN budget for a financial year against planned and delivered provision,
+    top-up income, and pupils whose additional support exceeds the top-up threshold."""
+    today = today or dt.date.today()
+    sept = school.financial_year_starts_in_september
+    start, end = costs.financial_year_bounds(year, september=sept)
+    budget = SenBudget.objects.for_school(school).filter(year=year).first()
+    groups = list(group_queryset(school).filter(starts_on__lte=end, ends_on__gte=start))
+    calendar = calendar_for(school)
+    held = defaultdict(int)
+    for row in (
+        SessionLog.objects.filter(
+            group__in=[g.pk for g in groups],
+            status=SessionLog.Status.HELD,
+            date__gte=start,
+            date__lte=end,
+        )
+        .values("group_id")
+        .annotate(n=Count("id"))
+    ):
+        held[row["group_id"]] = row["n"]
+    planned_total = delivered_total = ZERO
+    per_pupil = defaultdict(lambda: ZERO)
+    pupils = {}
+    for g in groups:
+        extras = g.resource_cost + g.external_cost
+        in_year = calendar.dates(g, since=start, until=end)
+        planned = costs.group_cost(
+            staff=costs.sessions_cost(
+                sessions=len(in_year), session_minutes=g.session_minutes, hourly_rate=g.hourly_rate
+            ),
+            resources=extras if start <= g.starts_on <= end else ZERO,
+        )
+        planned_total += planned
+        delivered_total += costs.sessions_cost(
+            sessions=held[g.pk], session_minutes=g.session_minutes, hourly_rate=g.hourly_rate
+        ) + (extras if start <= g.starts_on <= min(end, today) else ZERO)
+        enrolled = list(g.enrolments.all())
+        for e in enrolled:
+            pupils[e.pupil_id] = e.pupil
+            if g.exclusive_to_id:
+                if g.exclusive_to_id == e.pupil_id:
+                    per_pupil[e.pupil_id] += planned
+            else:
+                per_pupil[e.pupil_id] += costs.per_pupil_cost(planned, len(enrolled))
+    threshold = school.top_up_threshold
+    top_ups = list(
+        TopUpFunding.objects.for_school(school)
+        .filter(starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .select_related("pupil")
+    )
+    candidates = sorted(
+        (
+            {
+                "pupil": pupils[pk],
+                "cost": costs.money(total),
+                "above": costs.above_threshold(total, threshold),
+                "top_up": sum((t.amount for t in top_ups if t.pupil_id == pk), ZERO),
+            }
+            for pk, total in per_pupil.items()
+            if total > threshold
+        ),
+        key=lambda c: -c["cost"],
+    )
+    amount = budget.amount if budget else None
+    return {
+        "year": year,
+        "label": f"{start:%b %Y} to {end:%b %Y}",
+        "start": start,
+        "end": end,
+        "budget": budget,
+        "amount": amount,
+        "planned": costs.money(planned_total),
+        "delivered": costs.money(delivered_total),
+        "remaining": costs.money(amount - planned_total) if amount is not None else None,
+        "planned_pct": min(round(100 * planned_total / amount), 100) if amount else 0,
+        "delivered_pct": min(round(100 * delivered_total / amount), 100) if amount else 0,
+        "over": amount is not None and planned_total > amount,
+        "threshold": threshold,
+        "candidates": candidates,
+        "top_ups": top_ups,
+        "top_up_total": sum((t.amount for t in top_ups), ZERO),
+        "groups": len(groups),
+    }
+
+
+def staff_members(school):
+    return (
+        Membership.objects.filter(school=school, is_active=True)
+        .exclude(role__in=["governor", "trust"])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )

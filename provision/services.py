@@ -1,0 +1,97 @@
+"""Writes for the provision map. Multi-step writes run in one transaction."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from .models import Enrolment, ProvisionGroup, SessionLog
+
+
+@transaction.atomic
+def group_create(*, school, data: dict, pupils=(), by=None) -> ProvisionGroup:
+    """Set up a group; the staff rate is copied from the member's current hourly rate."""
+    staff = data["staff"]
+    group = ProvisionGroup(school=school, **data)
+    if not data.get("hourly_rate"):
+        group.hourly_rate = staff.hourly_rate or Decimal("0")
+    group.full_clean()
+    group.save()
+    for pupil in pupils:
+        enrolment_add(group=group, pupil=pupil, starts_on=group.starts_on)
+    return group
+
+
+def enrolment_add(*, group: ProvisionGroup, pupil, starts_on: dt.date) -> Enrolment:
+    if pupil.school_id != group.school_id:
+        raise ValidationError("That pupil is not at this school.")
+    enrolment, created = Enrolment.objects.get_or_create(
+        group=group, pupil=pupil, defaults={"starts_on": starts_on}
+    )
+    if not created and enrolment.ends_on is not None:
+        enrolment.ends_on = None  # re-joining
+        enrolment.save(update_fields=["ends_on"])
+    return enrolment
+
+
+def can_log(membership, group: ProvisionGroup) -> bool:
+    """Only the group's own member of staff logs its sessions, or the SENCO (manage)."""
+    if membership is None or membership.school_id != group.school_id:
+        return False
+    if membership.can("provision.manage"):
+        return True
+    return membership.can("provision.log_session") and group.staff_id == membership.pk
+
+
+@transaction.atomic
+def session_log(
+    *,
+    group: ProvisionGroup,
+    date: dt.date,
+    membership,
+    held: bool = True,
+    reason: str = "",
+    note: str = "",
+    attended_ids=None,
+) -> SessionLog:
+    """Record (or correct) the session of `group` on `date`. Attendance defaults to every pupil
+    enrolled that day; `attended_ids` (pupil pks) narrows it. Logging twice updates."""
+    if not can_log(membership, group):
+        raise PermissionDenied
+    if not group.starts_on <= date <= group.ends_on:
+        raise ValidationError({"date": "The group does not run on that date."})
+    if date > dt.date.today():
+        raise ValidationError({"date": "You cannot log a session in the future."})
+    if not held and not reason:
+        raise ValidationError({"reason": "Say why the session was cancelled."})
+    status = SessionLog.Status.HELD if held else SessionLog.Status.CANCELLED
+    session, _ = SessionLog.objects.update_or_create(
+        group=group,
+        date=date,
+        defaults={
+            "status": status,
+            "reason": "" if held else reason,
+            "note": note[:300],
+            "logged_by": membership.user,
+        },
+    )
+    if held:
+        enrolled = [
+            e.pupil_id for e in group.enrolments.all() if e.active_on(date)
+        ]  # group.enrolments may be prefetched
+        if attended_ids is not None:
+            wanted = {int(i) for i in attended_ids}
+            enrolled = [pk for pk in enrolled if pk in wanted]
+        session.attended.set(enrolled)
+    else:
+        session.attended.clear()
+    return session
+
+
+def enrolment_end(*, enrolment: Enrolment, ends_on: dt.date) -> Enrolment:
+    if ends_on < enrolment.starts_on:
+        raise ValidationError({"ends_on": "The end date is before the pupil started."})
+    enrolment.ends_on = ends_on
+    enrolment.save(update_fields=["ends_on"])
+    return enrolment

@@ -1,0 +1,685 @@
+"""Provision map views: fetch and authorise, form, service, redirect. Staff rates and costs are
+shown only with provision.view_costs; a group or pupil the member may not see is a 404."""
+
+import datetime as dt
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pupils.access import pupil_for_read, visible_pupils
+from pupils.codes import Area, NcYear
+from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
+from sencoweb.models import Membership
+
+from . import costs, selectors, services
+from .forms import (
+    BudgetForm,
+    EnrolForm,
+    GroupForm,
+    InterventionForm,
+    MeasuresForm,
+    QualificationForm,
+    SessionForm,
+    TopUpForm,
+    TrainingForm,
+)
+from .models import (
+    Enrolment,
+    Intervention,
+    SenBudget,
+    SencoQualification,
+    TrainingRecord,
+)
+
+GROUPINGS = OrderedDict(
+    [
+        ("year", "Year group"),
+        ("class", "Class"),
+        ("area", "Area of need"),
+        ("wave", "Wave"),
+        ("intervention", "Intervention"),
+    ]
+)
+AREA_LABELS = dict(Area.choices)
+YEAR_LABELS = dict(NcYear.choices)
+
+
+def _ctx(request, **extra):
+    return {
+        "can_costs": has_capability(request, "provision.view_costs"),
+        "can_manage": has_capability(request, "provision.manage"),
+        **extra,
+    }
+
+
+def _today(request) -> dt.date:
+    return timezone.localdate()
+
+
+def _group_for_read(request, group_id):
+    groups = selectors.groups_for(request.membership, pupils=visible_pupils(request))
+    return get_scoped_or_404(groups, public_id=group_id)
+
+
+def _group_for_log(request, group_id):
+    group = get_scoped_or_404(selectors.group_queryset(request.school), public_id=group_id)
+    if not services.can_log(request.membership, group):
+        raise Http404  # not their group: as if it did not exist
+    return group
+
+
+def _form(request, template, status=200, **ctx):
+    return render(request, template, _ctx(request, **ctx), status=status)
+
+
+# --- the map ------------------------------------------------------------------------------
+
+
+def _group_key(row, by):
+    if by == "class":
+        return row.class_name or "No class"
+    if by == "area":
+        return AREA_LABELS.get(row.intervention.area, row.intervention.area)
+    if by == "wave":
+        return f"Wave {row.intervention.wave}"
+    if by == "intervention":
+        return row.intervention.name
+    return YEAR_LABELS.get(row.pupil.nc_year, row.pupil.nc_year)
+
+
+@capability_required("provision.view")
+def provision_map(request):
+    by = request.GET.get("by", "year")
+    by = by if by in GROUPINGS else "year"
+    area = request.GET.get("area", "")
+    area = area if area in AREA_LABELS else ""
+    wave = request.GET.get("wave", "")
+    wave = wave if wave in ("1", "2", "3") else ""
+    today = _today(request)
+    rows = selectors.provision_map_rows(
+        request.school, pupils=visible_pupils(request), today=today, area=area, wave=wave
+    )
+    sections = OrderedDict()
+    for row in sorted(rows, key=lambda r: (_group_key(r, by), r.pupil.last_name)):
+        sections.setdefault(_group_key(row, by), []).append(row)
+    if by == "year":
+        order = {code: i for i, code in enumerate(NcYear.values)}
+        labels = {v: k for k, v in YEAR_LABELS.items()}
+        sections = OrderedDict(
+            sorted(sections.items(), key=lambda kv: order.get(labels.get(kv[0]), 99))
+        )
+    groups = {r.group.pk: r for r in rows}
+    totals = {
+        "pupils": len({r.pupil.pk for r in rows}),
+        "groups": len(groups),
+        "planned_to_date": sum(r.stats.planned_to_date for r in groups.values()),
+        "held": sum(r.stats.held for r in groups.values()),
+        "cancelled": sum(r.stats.cancelled for r in groups.values()),
+        "cost_to_date": sum((r.stats.cost_to_date for r in groups.values()), costs.ZERO_MONEY),
+        "planned_cost": sum((r.stats.planned_cost for r in groups.values()), costs.ZERO_MONEY),
+    }
+    return render(
+        request,
+        "provision/map.html",
+        _ctx(
+            request,
+            sections=sections,
+            by=by,
+            groupings=GROUPINGS,
+            area=area,
+            wave=wave,
+            areas=Area.choices,
+            totals=totals,
+            today=today,
+        ),
+    )
+
+
+# --- interventions ------------------------------------------------------------------------
+
+
+@capability_required("provision.view")
+def interventions(request):
+    items = Intervention.objects.for_school(request.school).order_by("area", "wave", "name")
+    return render(request, "provision/interventions.html", _ctx(request, interventions=items))
+
+
+@capability_required("provision.manage")
+def intervention_new(request):
+    form = InterventionForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        intervention = form.save()
+        audit(request, "create", intervention)
+        messages.success(request, f"{intervention.name} added to the catalogue.")
+        return redirect("provision:interventions")
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title="New intervention",
+        back="provision:interventions",
+    )
+
+
+@capability_required("provision.manage")
+def intervention_edit(request, intervention_id):
+    intervention = get_scoped_or_404(
+        Intervention.objects.for_school(request.school), public_id=intervention_id
+    )
+    form = InterventionForm(request.POST or None, instance=intervention, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(request, "update", intervention)
+        messages.success(request, "Intervention saved.")
+        return redirect("provision:interventions")
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title=f"Edit {intervention.name}",
+        back="provision:interventions",
+    )
+
+
+@capability_required("provision.view")
+def effectiveness(request):
+    rows = selectors.intervention_effectiveness(request.school)
+    return render(request, "provision/effectiveness.html", _ctx(request, rows=rows))
+
+
+# --- groups -------------------------------------------------------------------------------
+
+
+@capability_required("provision.manage")
+def group_new(request):
+    initial = {}
+    intervention_id = request.GET.get("intervention")
+    if intervention_id:
+        found = Intervention.objects.for_school(request.school).filter(public_id=intervention_id)
+        intervention = found.first() if _is_uuid(intervention_id) else None
+        if intervention:
+            initial = {
+                "intervention": intervention,
+                "session_minutes": intervention.session_minutes,
+            }
+    form = GroupForm(request.POST or None, school=request.school, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "pupils"}
+        try:
+            group = services.group_create(
+                school=request.school,
+                data=data,
+                pupils=form.cleaned_data["pupils"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            audit(request, "create", group, summary=f"Provision group {group.title}")
+            messages.success(request, "Group set up.")
+            return redirect("provision:group", group.public_id)
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title="New provision group",
+        back="provision:map",
+    )
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@capability_required("provision.view")
+def group_detail(request, group_id):
+    group = _group_for_read(request, group_id)
+    today = _today(request)
+    stats = selectors.group_stats([group], school=request.school, today=today)[group.pk]
+    shares = selectors.pupil_shares([group], {group.pk: stats}, until=today)
+    visible = set(
+        visible_pupils(request)
+        .filter(provision_enrolments__group=group)
+        .values_list("pk", flat=True)
+    )
+    enrolments = [
+        {"e": e, "share": shares[(group.pk, e.pupil_id)]}
+        for e in group.enrolments.all()
+        if e.pupil_id in visible
+    ]
+    sessions = list(group.sessions.prefetch_related("attended").order_by("-date")[:60])
+    audit(request, "view", group, summary=f"Provision group {group.title}")
+    return render(
+        request,
+        "provision/group.html",
+        _ctx(
+            request,
+            group=group,
+            stats=stats,
+            enrolments=enrolments,
+            sessions=sessions,
+            can_log=services.can_log(request.membership, group),
+            today=today,
+        ),
+    )
+
+
+@capability_required("provision.manage")
+def group_edit(request, group_id):
+    group = get_scoped_or_404(selectors.group_queryset(request.school), public_id=group_id)
+    form = GroupForm(request.POST or None, instance=group, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(request, "update", group, summary=f"Provision group {group.title}")
+        messages.success(request, "Group saved.")
+        return redirect("provision:group", group.public_id)
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title=f"Edit {group.title}",
+        back_url=group,
+    )
+
+
+@capability_required("provision.manage")
+def group_enrol(request, group_id):
+    group = get_scoped_or_404(selectors.group_queryset(request.school), public_id=group_id)
+    form = EnrolForm(
+        request.POST or None,
+        school=request.school,
+        initial={"starts_on": max(group.starts_on, _today(request))},
+    )
+    if request.method == "POST" and form.is_valid():
+        enrolment = services.enrolment_add(
+            group=group, pupil=form.cleaned_data["pupil"], starts_on=form.cleaned_data["starts_on"]
+        )
+        audit(request, "create", enrolment, summary=f"Enrolled in {group.title}")
+        messages.success(request, f"{enrolment.pupil.display_name} enrolled.")
+        return redirect("provision:group", group.public_id)
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title=f"Enrol a pupil in {group.title}",
+        back_url=group,
+    )
+
+
+@capability_required("provision.manage")
+def enrolment_edit(request, enrolment_id):
+    enrolment = get_scoped_or_404(
+        Enrolment.objects.filter(group__school=request.school).select_related(
+            "group__intervention", "pupil"
+        ),
+        public_id=enrolment_id,
+    )
+    form = MeasuresForm(request.POST or None, instance=enrolment)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(request, "update", enrolment, summary="Entry/exit measures")
+        messages.success(request, "Measures saved.")
+        return redirect("provision:group", enrolment.group.public_id)
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title=f"{enrolment.pupil.display_name}: {enrolment.group.title}",
+        intro=f"Measure: {enrolment.group.intervention.get_measure_display() or 'not set'}",
+        back_url=enrolment.group,
+    )
+
+
+# --- the session register -----------------------------------------------------------------
+
+
+def _day(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return _today(request)
+
+
+@capability_required("provision.log_session")
+def today(request):
+    day = _day(request)
+    real_today = _today(request)
+    if day > real_today:
+        day = real_today
+    sessions = selectors.today_sessions(request.membership, day)
+    for item in sessions:
+        item["form"] = _session_form(item)
+    return render(
+        request,
+        "provision/today.html",
+        _ctx(
+            request,
+            sessions=sessions,
+            day=day,
+            is_today=day == real_today,
+            prev_day=_school_day(day, -1),
+            next_day=_school_day(day, 1) if day < real_today else None,
+        ),
+    )
+
+
+def _school_day(day, step):
+    day += dt.timedelta(days=step)
+    while day.weekday() > 4:
+        day += dt.timedelta(days=step)
+    return day
+
+
+def _session_form(item, data=None):
+    log = item["log"]
+    pupils = [e.pupil for e in item["pupils"]]
+    initial = {"held": "1", "attended": [str(p.pk) for p in pupils]}
+    if log:
+        initial = {
+            "held": "1" if log.status == "held" else "0",
+            "reason": log.reason,
+            "note": log.note,
+            "attended": [str(p.pk) for p in log.attended.all()],
+        }
+    return SessionForm(data, pupils=pupils, initial=initial)
+
+
+def _card(request, group, day, *, form=None, status=200, saved=False):
+    items = [
+        i for i in selectors.today_sessions(request.membership, day) if i["group"].pk == group.pk
+    ]
+    if not items:  # the SENCO logging a group that is not theirs
+        enrolled = [e for e in group.enrolments.all() if e.active_on(day)]
+        log = group.sessions.filter(date=day).prefetch_related("attended").first()
+        items = [{"group": group, "log": log, "pupils": enrolled}]
+    item = items[0]
+    item["form"] = form or _session_form(item)
+    return render(
+        request,
+        "provision/_session_card.html",
+        _ctx(request, item=item, day=day, saved=saved),
+        status=status,
+    )
+
+
+def _parse_day(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@require_POST
+@capability_required("provision.log_session")
+def session_quick(request, group_id, date):
+    """One tap: held, everyone here."""
+    group = _group_for_log(request, group_id)
+    day = _parse_day(date)
+    try:
+        log = services.session_log(group=group, date=day, membership=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{_today_url()}?date={day.isoformat()}")
+    audit(request, "update", log, summary=f"Session {log}")
+    if request.headers.get("HX-Request"):
+        return _card(request, group, day, saved=True)
+    messages.success(request, f"{group.title}: held, everyone here.")
+    return redirect(f"{_today_url()}?date={day.isoformat()}")
+
+
+def _today_url():
+    from django.urls import reverse
+
+    return reverse("provision:today")
+
+
+@capability_required("provision.log_session")
+def session_form(request, group_id, date):
+    group = _group_for_log(request, group_id)
+    day = _parse_day(date)
+    enrolled = [e for e in group.enrolments.all() if e.active_on(day)]
+    log = group.sessions.filter(date=day).prefetch_related("attended").first()
+    item = {"group": group, "log": log, "pupils": enrolled}
+    form = _session_form(item, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                log = services.session_log(
+                    group=group,
+                    date=day,
+                    membership=request.membership,
+                    held=data["held"],
+                    reason=data["reason"],
+                    note=data["note"],
+                    attended_ids=data["attended"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                audit(request, "update", log, summary=f"Session {log}")
+                if request.headers.get("HX-Request"):
+                    return _card(request, group, day, saved=True)
+                messages.success(request, f"{group.title}: session saved.")
+                return redirect(f"{_today_url()}?date={day.isoformat()}")
+        if request.headers.get("HX-Request"):
+            return _card(request, group, day, form=form, status=422)
+    item["form"] = form
+    return render(
+        request,
+        "provision/session.html",
+        _ctx(request, item=item, day=day),
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# --- one pupil, one member of staff -------------------------------------------------------
+
+
+@capability_required("provision.view")
+def pupil_provision(request, pupil_id):
+    pupil = pupil_for_read(request, pupil_id)
+    today = _today(request)
+    rows = selectors.provision_for_pupil(pupil, today=today)
+    totals = selectors.pupil_totals(rows)
+    audit(request, "view", pupil, summary="Provision for pupil")
+    return render(
+        request,
+        "provision/pupil.html",
+        _ctx(
+            request,
+            pupil=pupil,
+            rows=rows,
+            totals=totals,
+            today=today,
+            above=costs.above_threshold(totals["planned_cost"], request.school.top_up_threshold),
+        ),
+    )
+
+
+@capability_required("provision.view")
+def staff_timetable(request, member_id):
+    member = get_scoped_or_404(
+        Membership.objects.filter(school=request.school, is_active=True).select_related("user"),
+        user__public_id=member_id,
+    )
+    if member.pk != request.membership.pk and not (
+        has_capability(request, "register.view_all") or has_capability(request, "provision.manage")
+    ):
+        raise Http404
+    load = selectors.staff_load(member, today=_today(request))
+    return render(
+        request,
+        "provision/staff_timetable.html",
+        _ctx(request, member=member, load=load, weekdays=["Mon", "Tue", "Wed", "Thu", "Fri"]),
+    )
+
+
+@capability_required("provision.log_session", "provision.view")
+def my_timetable(request):
+    return redirect("provision:staff_timetable", request.user.public_id)
+
+
+# --- budget -------------------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    sept = request.school.financial_year_starts_in_september
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return costs.financial_year_of(_today(request), september=sept)
+
+
+@capability_required("provision.view_costs")
+def budget(request):
+    year = _year(request)
+    summary = selectors.budget_summary(request.school, year, today=_today(request))
+    audit(request, "view", None, summary=f"SEN budget {year}")
+    return render(
+        request,
+        "provision/budget.html",
+        _ctx(request, s=summary, prev_year=year - 1, next_year=year + 1),
+    )
+
+
+@capability_required("provision.manage")
+def budget_edit(request):
+    year = _year(request)
+    instance = SenBudget.objects.for_school(request.school).filter(year=year).first() or SenBudget(
+        school=request.school, year=year
+    )
+    form = BudgetForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit(request, "update", saved)
+        messages.success(request, "Budget saved.")
+        return redirect(f"{_url('provision:budget')}?year={year}")
+    status = 422 if request.method == "POST" else 200
+    start, end = costs.financial_year_bounds(
+        year, september=request.school.financial_year_starts_in_september
+    )
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title=f"Notional SEN budget {start:%b %Y} to {end:%b %Y}",
+        back="provision:budget",
+    )
+
+
+def _url(name, *args):
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+@capability_required("provision.manage")
+def topup_new(request):
+    form = TopUpForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        topup = form.save()
+        audit(request, "create", topup)
+        messages.success(request, "Top-up funding recorded.")
+        return redirect("provision:budget")
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title="Record top-up funding",
+        back="provision:budget",
+    )
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+@capability_required("staff.manage")
+def staff(request):
+    members = list(selectors.staff_members(request.school).prefetch_related("training"))
+    training = (
+        TrainingRecord.objects.for_school(request.school)
+        .prefetch_related("attendees__user")
+        .select_related("intervention")
+    )
+    quals = list(
+        SencoQualification.objects.for_school(request.school).select_related("membership__user")
+    )
+    loads = {}
+    for g in selectors.group_queryset(request.school).filter(ends_on__gte=_today(request)):
+        loads[g.staff_id] = loads.get(g.staff_id, costs.ZERO_MONEY) + costs.weekly_hours(
+            session_minutes=g.session_minutes, sessions_per_week=len(g.weekdays)
+        )
+    for m in members:
+        m.training_hours = sum((t.hours for t in m.training.all()), costs.ZERO_MONEY)
+        m.weekly_load = loads.get(m.pk)
+    return render(
+        request,
+        "provision/staff.html",
+        _ctx(request, members=members, training=training, quals=quals, today=_today(request)),
+    )
+
+
+@capability_required("staff.manage")
+def training_new(request):
+    form = TrainingForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        record = form.save()
+        audit(request, "create", record)
+        messages.success(request, "Training recorded.")
+        return redirect("provision:staff")
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title="Record training",
+        back="provision:staff",
+    )
+
+
+@capability_required("staff.manage")
+def qualification_edit(request):
+    instance = SencoQualification.objects.for_school(request.school).first()
+    form = QualificationForm(request.POST or None, instance=instance, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        qual = form.save()
+        audit(request, "update", qual)
+        messages.success(request, "SENCO qualification saved.")
+        return redirect("provision:staff")
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title="The SENCO's qualification",
+        back="provision:staff",
+    )

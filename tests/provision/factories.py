@@ -1,0 +1,42 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from provision.models import Enrolment, Intervention, ProvisionGroup
+
+
+class InterventionFactory(DjangoModelFactory):
+    class Meta:
+        model = Intervention
+
+    name = factory.Sequence(lambda n: f"Talk Boost {n}")
+    area = "CI"
+    wave = 2
+    group_size = 4
+    session_minutes = 30
+    sessions_per_week = 3
+    default_weeks = 10
+    measure = "standardised"
+
+
+class GroupFactory(DjangoModelFactory):
+    """Mon/Wed/Fri 09:10 for 30 minutes, over two school weeks ending today."""
+
+    class Meta:
+        model = ProvisionGroup
+
+    intervention = factory.SubFactory(InterventionFactory, school=factory.SelfAttribute("..school"))
+    days = "024"
+    start_time = dt.time(9, 10)
+    session_minutes = 30
+    starts_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=13))
+    ends_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=30))
+    hourly_rate = Decimal("17.20")
+
+
+def enrol(group, *pupils):
+    return [
+        Enrolment.objects.create(group=group, pupil=p, starts_on=group.starts_on) for p in pupils
+    ]
