@@ -10,3 +10,7 @@ class ReviewsConfig(AppConfig):
         from . import registry
 
         registry.register()
+        # EHC plans (reviews/*_ehc.py): status E needs an issued plan; nav; reminder task.
+        from . import hooks_ehc
+
+        hooks_ehc.register()

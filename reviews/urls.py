@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_ehc
 
 app_name = "reviews"
 
@@ -33,4 +33,22 @@ urlpatterns: list = [
     path("calendar/token/", views.rotate_calendar_token, name="calendar_token"),
     path("calendar/feed/<str:feed_token>.ics", views.ical_feed, name="ical_feed"),
     path("class-plans/", views.class_plans, name="class_plans"),
+]
+
+# EHC needs assessments, plans, annual reviews and statutory deadlines (views_ehc).
+urlpatterns += [
+    path("ehc/", views_ehc.ehc_overview, name="ehc_overview"),
+    path("ehc/pupil/<uuid:pupil_id>/", views_ehc.pupil_ehc, name="pupil_ehc"),
+    path("ehc/pupil/<uuid:pupil_id>/request/", views_ehc.request_new, name="request_new"),
+    path("ehc/pupil/<uuid:pupil_id>/plan/", views_ehc.plan_new, name="plan_new"),
+    path("ehc/request/<uuid:request_id>/", views_ehc.request_detail, name="request_detail"),
+    path("ehc/plan/<uuid:plan_id>/", views_ehc.plan_detail, name="plan_detail"),
+    path("ehc/plan/<uuid:plan_id>/edit/", views_ehc.plan_edit, name="plan_edit"),
+    path("ehc/plan/<uuid:plan_id>/issue/", views_ehc.plan_issue, name="plan_issue"),
+    path("ehc/plan/<uuid:plan_id>/amend/", views_ehc.plan_amend, name="plan_amend"),
+    path("ehc/plan/<uuid:plan_id>/review/", views_ehc.review_new, name="review_new"),
+    path("ehc/review/<uuid:review_id>/", views_ehc.review_edit, name="review_edit"),
+    path("ehc/la-rules/", views_ehc.la_rules, name="la_rules"),
+    path("ehc/la-rules/<int:profile_id>/", views_ehc.la_rules, name="la_rule_edit"),
+    path("deadlines/", views_ehc.deadlines, name="deadlines"),
 ]
