@@ -5,6 +5,7 @@ Between the preview and the confirmation the uploaded bytes wait in MEDIA_ROOT/i
 confirmation re-reads exactly the file that was previewed, for the school it was previewed for.
 """
 
+import time
 import uuid
 from pathlib import Path
 
@@ -28,6 +29,14 @@ def _import_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _sweep_abandoned(max_age_hours: int = 24) -> None:
+    """Files of previews nobody confirmed or cancelled: pupil data must not linger."""
+    cutoff = time.time() - max_age_hours * 3600
+    for path in _import_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def _pending(request) -> dict | None:
@@ -74,6 +83,7 @@ def import_upload(request):
             context = {"form": ImportUploadForm(), "parsed": parsed}
             return render(request, "pupils/import_upload.html", context, status=422)
         _discard_pending(request)
+        _sweep_abandoned()
         token = str(uuid.uuid4())
         (_import_dir() / token).write_bytes(data)
         request.session[SESSION_KEY] = {

@@ -166,3 +166,17 @@ def test_outsider_cannot_import_into_another_school(outsider, school, other_scho
     # The outsider's import lands in their own school only.
     assert not Pupil.objects.filter(school=school).exists()
     assert Pupil.objects.filter(school=other_school).count() == 1
+
+
+def test_abandoned_previews_are_swept_on_the_next_upload(senco, tmp_path):
+    import os
+    import time
+
+    old = tmp_path / "imports" / "0b9e1f0e-0000-4000-8000-000000000000"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"UPN,Surname")
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    upload(client_for(senco), csv_bytes([row(1)]))
+    assert not old.exists()
+    assert len(pending_files(tmp_path)) == 1
