@@ -1,0 +1,244 @@
+"""Demo support plan cycles at every stage for pupils on SEN support (K): assessing, plan
+drafted, issued, review due this week, overdue, and reviewed with the next cycle open and
+outcomes carried forward; plus contribution links (one submitted). Bulk inserts, idempotent."""
+
+import datetime as dt
+import hashlib
+
+from django.db.models import Min
+from django.utils import timezone
+
+from pupils.models import Pupil
+
+from .models import ContributionLink, Outcome, PlanVersion, Review, SupportCycle
+
+# Per school, at most this many K pupils get cycles: enough for every stage and a real
+# calendar, without making a 50,000-pupil benchmark seed slow.
+MAX_PER_SCHOOL = 120
+
+OUTCOMES = {
+    "CL": (
+        "Reads a short passage at his or her level aloud with 95% accuracy",
+        "Three running records in a row at 95% or better",
+        "Pre-teach key vocabulary; coloured overlay; reading buddy",
+        "Reading intervention, 3 x 20 minutes a week",
+    ),
+    "CI": (
+        "Asks an adult for help using a help card when stuck",
+        "Uses the help card in 4 of 5 observed lessons",
+        "Visual timetable; give processing time; check understanding with 'show me'",
+        "Speech and language group, 2 x 30 minutes a week",
+    ),
+    "SEMH": (
+        "Uses a calm-down strategy to return to learning within 5 minutes",
+        "Returns to learning within 5 minutes on 8 of 10 logged occasions",
+        "Meet and greet each morning; a named safe space; warn before transitions",
+        "ELSA sessions weekly",
+    ),
+    "SP": (
+        "Forms letters correctly when writing a sentence on lined paper",
+        "Legible handwriting in 3 consecutive pieces of independent writing",
+        "Writing slope; pencil grip; extra time to copy from the board",
+        "Fine motor skills group, 3 x 15 minutes a week",
+    ),
+}
+AREAS = list(OUTCOMES)
+STAGES = ["assess", "planning", "issued", "due_week", "overdue", "reviewed"]
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def seed(ctx):
+    for school in ctx.schools:
+        if SupportCycle.objects.for_school(school).exists():
+            continue
+        _seed_school(ctx, school)
+    try:
+        from . import demo_ehc
+    except ImportError:
+        return
+    demo_ehc.seed(ctx)
+
+
+def _seed_school(ctx, school):
+    rng = ctx.rng(f"reviews:{school.urn}")
+    sencos = ctx.staff_of(school, "senco")
+    teachers = ctx.staff_of(school, "teacher")
+    if not sencos:
+        return
+    senco = sencos[0]
+    pupils = list(Pupil.objects.for_school(school).filter(sen_status="K").order_by("pk"))[
+        :MAX_PER_SCHOOL
+    ]
+    today = ctx.today
+    now = timezone.now()
+    first_cycles, plans = [], []
+    for index, pupil in enumerate(pupils):
+        stage = STAGES[index % len(STAGES)]
+        opened = today - dt.timedelta(days=rng.randint(20, 80))
+        review_date = {
+            "assess": None,
+            "planning": today + dt.timedelta(days=rng.randint(30, 70)),
+            "issued": today + dt.timedelta(days=rng.randint(10, 60)),
+            "due_week": today + dt.timedelta(days=rng.randint(0, 6 - today.weekday() % 7)),
+            "overdue": today - dt.timedelta(days=rng.randint(1, 21)),
+            "reviewed": today - dt.timedelta(days=rng.randint(7, 30)),
+        }[stage]
+        status = {
+            "assess": "assess",
+            "planning": "planning",
+            "reviewed": "closed",
+        }.get(stage, "issued")
+        area = AREAS[rng.randrange(len(AREAS))]
+        second = AREAS[(AREAS.index(area) + 1) % len(AREAS)]
+        cycle = SupportCycle(
+            school=school,
+            pupil=pupil,
+            number=1,
+            status=status,
+            teacher_responsible=teachers[index % len(teachers)] if teachers else None,
+            assessed_on=opened + dt.timedelta(days=7) if status != "assess" else None,
+            assessed_by="Class teacher and SENCO" if status != "assess" else "",
+            teacher_assessment=""
+            if status == "assess"
+            else "Progress well below peers over two terms despite adapted teaching.",
+            standardised_scores="" if status == "assess" else f"Reading SS {rng.randint(70, 84)}",
+            pupil_views="" if status == "assess" else "I like it when I can work with a partner.",
+            parent_views="" if status == "assess" else "Homework is a struggle at home.",
+            review_date=review_date,
+            issued_at=None if status in ("assess", "planning") else now,
+            opened_by=senco,
+            opened_at=timezone.make_aware(dt.datetime.combine(opened, dt.time(9))),
+            closed_at=now if status == "closed" else None,
+        )
+        first_cycles.append(cycle)
+        plans.append((cycle, stage, [area, second] if status != "assess" else []))
+    SupportCycle.objects.bulk_create(first_cycles)
+
+    outcomes, versions, reviews = [], [], []
+    for cycle, _stage, areas in plans:
+        for order, area in enumerate(areas, start=1):
+            text, criterion, strategies, provision = OUTCOMES[area]
+            outcome = Outcome(
+                cycle=cycle,
+                order=order,
+                area=area,
+                description=text,
+                success_criterion=criterion,
+                strategies=strategies,
+                provision=provision,
+            )
+            if cycle.status == "closed":
+                outcome.rating = "achieved" if order == 1 else "partly"
+                outcome.progress = 2 if order == 1 else 1
+            outcomes.append(outcome)
+    Outcome.objects.bulk_create(outcomes)
+    by_cycle: dict = {}
+    for outcome in outcomes:
+        by_cycle.setdefault(outcome.cycle_id, []).append(outcome)
+
+    next_cycles, carried_src = [], []
+    for cycle, _stage, _areas in plans:
+        if cycle.status in ("issued", "closed"):
+            versions.append(
+                PlanVersion(
+                    cycle=cycle,
+                    number=1,
+                    issued_by=senco,
+                    review_date=cycle.review_date,
+                    snapshot={"outcomes": [o.snapshot() for o in by_cycle.get(cycle.pk, [])]},
+                )
+            )
+        if cycle.status == "closed":
+            reviews.append(
+                Review(
+                    cycle=cycle,
+                    meeting_date=cycle.review_date,
+                    attendees="Parent\nClass teacher\nSENCO",
+                    pupil_voice="Reading is getting easier.",
+                    parent_voice="Much happier going to school.",
+                    summary="First outcome achieved; handwriting still developing.",
+                    next_step="continue",
+                    recorded_by=senco,
+                )
+            )
+            nxt = SupportCycle(
+                school=school,
+                pupil=cycle.pupil,
+                number=2,
+                previous=cycle,
+                status="planning",
+                teacher_responsible=cycle.teacher_responsible,
+                assessed_on=cycle.review_date,
+                assessed_by="Review meeting",
+                teacher_assessment="First outcome achieved; handwriting still developing.",
+                review_date=today + dt.timedelta(weeks=rng.randint(8, 12)),
+                opened_by=senco,
+            )
+            next_cycles.append(nxt)
+            carried_src.append(
+                (nxt, [o for o in by_cycle.get(cycle.pk, []) if o.rating != "achieved"])
+            )
+    PlanVersion.objects.bulk_create(versions)
+    Review.objects.bulk_create(reviews)
+    SupportCycle.objects.bulk_create(next_cycles)
+    Outcome.objects.bulk_create(
+        [
+            Outcome(
+                cycle=nxt,
+                order=n,
+                area=o.area,
+                description=o.description,
+                success_criterion=o.success_criterion,
+                strategies=o.strategies,
+                provision=o.provision,
+                carried_from=o,
+            )
+            for nxt, olds in carried_src
+            for n, o in enumerate(olds, start=1)
+        ]
+    )
+
+    # Contribution links before the reviews due this week: one parent's views came back.
+    links = []
+    due = [c for c, stage, _ in plans if stage == "due_week"][:3]
+    for n, cycle in enumerate(due):
+        for kind, name in (("parent", "Parent or carer"), ("pupil", cycle.pupil.first_name)):
+            submitted = n == 0 and kind == "parent"
+            links.append(
+                ContributionLink(
+                    school=school,
+                    cycle=cycle,
+                    kind=kind,
+                    recipient_name=name,
+                    recipient_email="parent@demo.sencoweb.test" if kind == "parent" else "",
+                    # Demo tokens are unusable: the raw token was never kept.
+                    token_hash=_hash(f"demo:{school.urn}:{cycle.pupil_id}:{kind}:{rng.random()}"),
+                    created_by=senco,
+                    created_at=now - dt.timedelta(days=3),
+                    expires_at=now + dt.timedelta(days=11),
+                    submitted_at=now - dt.timedelta(days=1) if submitted else None,
+                    answers={
+                        "going_well": "Enjoys the reading group and talks about it at home.",
+                        "worries": "Still finds spelling homework stressful.",
+                        "helps_at_home": "Short bursts with a timer.",
+                    }
+                    if submitted
+                    else {},
+                )
+            )
+    ContributionLink.objects.bulk_create(links)
+
+    # Pupil.next_review_due: the earliest open cycle's review date, one UPDATE per pupil.
+    dues = (
+        SupportCycle.objects.for_school(school)
+        .open()
+        .filter(review_date__isnull=False)
+        .values("pupil_id")
+        .annotate(due=Min("review_date"))
+    )
+    for row in dues:
+        Pupil.objects.filter(pk=row["pupil_id"]).update(next_review_due=row["due"])
+    ctx.log(f"  {school.name}: {len(first_cycles) + len(next_cycles)} support plan cycles")
