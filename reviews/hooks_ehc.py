@@ -44,9 +44,33 @@ def chronology(pupil) -> list:
     return out
 
 
+def deadlines_panel(request) -> dict:
+    """Home page: overdue and due-soon statutory EHC deadlines for the pupils this member sees."""
+    from django.utils import timezone
+
+    from . import selectors_ehc as sel
+    from .deadlines import DUE_SOON_DAYS
+
+    today = timezone.localdate()
+    pupils = sel.pupil_condition(user=request.user, memberships=[request.membership])
+    schools = [request.school]
+    rows = sel.deadline_rows(
+        plans=sel.plans_in_force(schools=schools, pupils=pupils).distinct(),
+        requests=sel.open_requests(schools=schools, pupils=pupils).distinct(),
+        profiles=sel.rule_profiles(schools=schools),
+        today=today,
+    )
+    open_rows = [r for r in rows if r.days_left(today) <= DUE_SOON_DAYS]
+    return {
+        "overdue": sum(1 for r in open_rows if r.days_left(today) < 0),
+        "due_soon": sum(1 for r in open_rows if r.days_left(today) >= 0),
+        "first": next((r for r in open_rows if r.days_left(today) >= 0), None),
+    }
+
+
 def register() -> None:
     from pupils import hooks
-    from sencoweb import nav
+    from sencoweb import home, nav
 
     from . import tasks_ehc  # noqa: F401  (autodiscover imports only reviews/tasks.py)
 
@@ -56,3 +80,6 @@ def register() -> None:
         hooks.chronology_sources.append(chronology)
     nav.register("EHC plans", "reviews:ehc_overview", "plans.view", "ehc.edit", order=40)
     nav.register("Deadlines", "reviews:deadlines", "deadlines.view", order=45)
+    home.register(
+        "ehc_deadlines", "reviews/deadlines_panel.html", deadlines_panel, "deadlines.view", order=25
+    )

@@ -221,14 +221,22 @@ def upcoming(rows: list[DeadlineRow], *, today: dt.date, days: int = WINDOW_DAYS
     return [r for r in rows if r.deadline.days_left(today) <= days]
 
 
-def pupil_condition(*, user, whole_school_ids, taught_school_ids) -> Q:
-    """Which pupils a user sees across schools: all of a school where they may see the whole
-    register, and only the pupils they teach where they may not."""
-    whole = Q(pupil__school_id__in=whole_school_ids)
-    taught = Q(pupil__school_id__in=taught_school_ids) & (
-        Q(pupil__teaching_groups__staff=user) | Q(pupil__reg_group__staff=user)
-    )
-    return whole | taught
+def pupil_condition(*, user, memberships) -> Q:
+    """Which pupils a user sees across these memberships: the whole school where they may see
+    the whole register; elsewhere only the pupils they teach (teaching and registration groups,
+    plus whatever the register's visibility hooks add, e.g. provision groups a TA delivers)."""
+    from pupils import hooks
+
+    condition = Q(pk__in=[])
+    for m in memberships:
+        if m.can("register.view_all"):
+            condition |= Q(pupil__school_id=m.school_id)
+        elif m.can("register.view_taught"):
+            taught = Q(pupil__teaching_groups__staff=user) | Q(pupil__reg_group__staff=user)
+            for source in hooks.visibility_sources:
+                taught |= Q(pupil_id__in=source(m))
+            condition |= Q(pupil__school_id=m.school_id) & taught
+    return condition
 
 
 # --------------------------------------------------------------------------- pupil page

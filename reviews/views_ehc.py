@@ -426,15 +426,7 @@ def deadlines(request):
         if all_schools
         else [request.membership]
     )
-    whole = [m.school_id for m in memberships if m.can("register.view_all")]
-    taught = [
-        m.school_id
-        for m in memberships
-        if not m.can("register.view_all") and m.can("register.view_taught")
-    ]
-    pupils = sel.pupil_condition(
-        user=request.user, whole_school_ids=whole, taught_school_ids=taught
-    )
+    pupils = sel.pupil_condition(user=request.user, memberships=memberships)
     schools = [m.school for m in memberships]
     rows = sel.upcoming(
         sel.deadline_rows(

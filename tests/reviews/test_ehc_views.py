@@ -325,3 +325,17 @@ def test_teacher_group_sees_plan_in_overview_only_if_taught(teacher, plan, untau
 def test_unused_group_factory_is_harmless(school):
     # TeachingGroupFactory is shared with the register tests; a group with no staff sees nothing.
     TeachingGroupFactory(school=school)
+
+
+def test_home_panel_counts_overdue_deadlines(senco, teacher, class_group):
+    # Issued years ago and never reviewed: the review is overdue whatever the date today.
+    taught = EhcPlanFactory(pupil__school=senco.school, issued_on=dt.date(2020, 1, 6))
+    taught.pupil.teaching_groups.add(class_group)
+    EhcPlanFactory(pupil__school=senco.school, issued_on=dt.date(2020, 1, 6))
+
+    def panel(member):
+        response = client_for(member).get(reverse("home"))
+        assert response.status_code == 200
+        return next(p for p in response.context["panels"] if p["key"] == "ehc_deadlines")
+
+    assert panel(senco)["overdue"] == 2 * panel(teacher)["overdue"] > 0
