@@ -18,7 +18,7 @@ from .models import (
     TeachingGroup,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 YES_NO = [("", "Any"), ("1", "Yes"), ("0", "No")]
 
 SORTS = {
