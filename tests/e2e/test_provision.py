@@ -1,0 +1,121 @@
+"""A TA logs a week of sessions on a phone; the SENCO's map shows delivered vs planned and cost."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from provision.models import Enrolment, Intervention, ProvisionGroup, SessionLog
+from tests.factories import PupilFactory
+
+from .conftest import assert_accessible, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _monday_two_weeks_ago():
+    today = dt.date.today()
+    return today - dt.timedelta(days=today.weekday() + 7)
+
+
+@pytest.fixture
+def ta_group(school, ta):
+    ta.hourly_rate = Decimal("17.20")
+    ta.save()
+    intervention = Intervention.objects.create(
+        school=school,
+        name="Talk Boost KS2",
+        area="CI",
+        group_size=4,
+        measure="scale",
+        scale_min=0,
+        scale_max=20,
+    )
+    start = _monday_two_weeks_ago()
+    group = ProvisionGroup.objects.create(
+        school=school,
+        intervention=intervention,
+        staff=ta,
+        days="01234",
+        start_time=dt.time(9, 10),
+        session_minutes=30,
+        place="Library",
+        starts_on=start,
+        ends_on=start + dt.timedelta(weeks=6),
+        hourly_rate=Decimal("17.20"),
+    )
+    for name in ("Amara", "Ben", "Chloe", "Dylan"):
+        pupil = PupilFactory(school=school, first_name=name, sen_status="K", nc_year="4")
+        Enrolment.objects.create(group=group, pupil=pupil, starts_on=start)
+    return group
+
+
+def test_ta_logs_a_week_on_a_phone(sign_in, page, live_server, ta_group, senco):
+    page.set_viewport_size({"width": 390, "height": 844})
+    monday = _monday_two_weeks_ago()
+    sign_in("ta", to=f"/provision/today/?date={monday.isoformat()}")
+    page.wait_for_function("window.htmx !== undefined")
+    # Monday: one tap, everyone here (htmx swaps the card in place).
+    page.click("button.quick-held")
+    page.wait_for_selector(".session-card.is-logged")
+    assert "4 of 4 here" in page.inner_text(".session-status")
+    screenshot(page, "provision_ta_monday_logged")
+    # Tuesday to Thursday: next day, one tap each.
+    for _ in range(3):
+        page.click("#next-day")
+        page.click("button.quick-held")
+        page.wait_for_selector(".session-card.is-logged")
+    # Wednesday again: Ben was away (untick him) with a note.
+    page.goto(
+        f"{live_server.url}/provision/today/?date={(monday + dt.timedelta(days=2)).isoformat()}"
+    )
+    page.wait_for_function("window.htmx !== undefined")
+    page.click(".session-details summary")
+    page.click("label.attendee:has-text('Ben')")
+    page.fill("input[name=note]", "Ben at the dentist")
+    screenshot(page, "provision_ta_detail_form")
+    page.click("button.save-session")
+    page.wait_for_selector("text=3 of 4 here")
+    # Friday: cancelled for a trip.
+    page.goto(
+        f"{live_server.url}/provision/today/?date={(monday + dt.timedelta(days=4)).isoformat()}"
+    )
+    page.wait_for_function("window.htmx !== undefined")
+    page.click(".session-details summary")
+    page.click("label:has-text('Cancelled')")
+    page.select_option("select[name=reason]", "trip")
+    page.click("button.save-session")
+    page.wait_for_selector("text=Trip or event")
+    screenshot(page, "provision_ta_friday_cancelled")
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    logs = SessionLog.objects.filter(group=ta_group).order_by("date")
+    assert [log.status for log in logs] == ["held"] * 4 + ["cancelled"]
+    assert logs[2].attended.count() == 3 and logs[2].note == "Ben at the dentist"
+
+
+def test_senco_map_shows_delivered_vs_planned_and_cost(sign_in, page, live_server, ta_group):
+    from sencoweb.models import Membership
+    from tests.factories import MembershipFactory
+
+    monday = _monday_two_weeks_ago()
+    for n in range(5):
+        log = SessionLog.objects.create(group=ta_group, date=monday + dt.timedelta(days=n))
+        log.attended.set([e.pupil for e in ta_group.enrolments.all()])
+    senco = Membership.objects.filter(school=ta_group.school, role="senco").first() or (
+        MembershipFactory(school=ta_group.school, role="senco", user__username="senco")
+    )
+    sign_in(senco.user.username, to="/provision/")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    text = page.inner_text("#map-totals")
+    assert "5 /" in text
+    # Five 30-minute sessions at 17.20 = 43.00.
+    assert "£43.00" in text
+    assert "Talk Boost KS2" in page.inner_text("main")
+    screenshot(page, "provision_senco_map")
+    assert_accessible(page)
+    page.click("text=Talk Boost KS2 >> nth=0")
+    page.wait_for_selector("#group-delivery")
+    assert "5 of" in page.inner_text("#group-delivery")
+    screenshot(page, "provision_group_detail")
