@@ -39,6 +39,11 @@ PUBLIC = {
     "password_reset_confirm": "Reached from the emailed one-off link; the token is the access",
     "password_reset_complete": "Confirmation page after a reset",
     "healthz": "Load balancer health check; reports only ok/error",
+    "reviews:contribute": "Parents' and professionals' one-off contribution link: the token is "
+    "the access (hashed, expiring, single use)",
+    "reviews:ical_feed": "Calendar apps cannot sign in: the secret feed token is the access; "
+    "the feed carries no pupil names",
+    "reports:info_public": "The SEN information report schools must publish on their website",
 }
 
 # Names reached by signed-in users of any role (or none), checked by login_required.
@@ -96,3 +101,357 @@ def _token(cast):
 @kwarg("fmt", is_object=False)
 def _fmt(cast):
     return "json"
+
+
+# --- reviews: the graduated approach (support plan cycles, contribution links, calendar) ----
+
+PUBLIC["reviews:contribute"] = (
+    "A parent's, pupil's or professional's one-off contribution link: the token is the access"
+)
+PUBLIC["reviews:ical_feed"] = "A user's private iCalendar feed: the token is the access"
+
+
+def _cycle(cast):
+    from reviews.models import SupportCycle
+    from tests.reviews.cycle_helpers import issued_cycle
+
+    existing = SupportCycle.objects.filter(pupil=cast.pupil).first()
+    return existing or issued_cycle(cast.pupil, cast.senco.user)
+
+
+@kwarg("cycle_id")
+def _cycle_id(cast):
+    return _cycle(cast).public_id
+
+
+@kwarg("outcome_id")
+def _outcome_id(cast):
+    return _cycle(cast).outcomes.first().public_id
+
+
+@kwarg("number", is_object=False)
+def _version_number(cast):
+    return 1
+
+
+@kwarg("link_id")
+def _link_id(cast):
+    from django.core.files.base import ContentFile
+
+    from reviews import services
+
+    link, _ = services.contribution_link_create(
+        cycle=_cycle(cast), kind="parent", recipient_name="Parent", by=cast.senco.user
+    )
+    link.report.save("matrix.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return link.public_id
+
+
+@kwarg("link_token", is_object=False)
+def _link_token(cast):
+    from reviews import services
+
+    _, token = services.contribution_link_create(
+        cycle=_cycle(cast), kind="parent", recipient_name="Parent", by=cast.senco.user
+    )
+    return token
+
+
+@kwarg("feed_token", is_object=False)
+def _feed_token(cast):
+    from reviews import services
+
+    return services.calendar_token_rotate(user=cast.senco.user)
+
+
+# A class teacher holds plans.edit_when_allowed, but may edit a support plan only when the
+# SENCO allows it (school setting or the cycle's flag); in the matrix nobody has allowed it.
+for _name in (
+    "cycle_open",
+    "cycle_assess",
+    "cycle_settings",
+    "outcome_add",
+    "outcome_edit",
+    "outcome_delete",
+    "plan_issue_version",
+    "cycle_review",
+):
+    OVERRIDES[f"reviews:{_name}"] = {"teacher": 403}
+
+
+# --- factories for the apps' records ---------------------------------------------------------
+# Each builds one record of the cast's school, for the taught pupil where there is a pupil.
+# `_once` keeps one record per cast so related kwargs (cycle_id + outcome_id) agree.
+
+
+def _once(cast, key, build):
+    cache = cast.__dict__.setdefault("_made", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@kwarg("need_id")
+def _need_id(cast):
+    from tests.factories import NeedFactory
+
+    return _once(cast, "need", lambda: NeedFactory(pupil=cast.pupil)).public_id
+
+
+@kwarg("concern_id")
+def _concern_id(cast):
+    from tests.factories import ConcernFactory
+
+    return _once(
+        cast, "concern", lambda: ConcernFactory(pupil=cast.pupil, raised_by=cast.teacher.user)
+    ).public_id
+
+
+@kwarg("contact_id")
+def _contact_id(cast):
+    from pupils.models import Contact
+
+    return _once(
+        cast, "contact", lambda: Contact.objects.create(pupil=cast.pupil, name="Ms Carer")
+    ).public_id
+
+
+@kwarg("entry_id")
+def _entry_id(cast):
+    from pupils.models import LiaisonEntry
+
+    return _once(
+        cast,
+        "liaison",
+        lambda: LiaisonEntry.objects.create(
+            pupil=cast.pupil,
+            kind=LiaisonEntry.Kind.choices[0][0],
+            happened_on=_today(),
+            summary="Phoned home",
+            follow_up="Send the plan",
+            recorded_by=cast.senco.user,
+        ),
+    ).public_id
+
+
+def _agency(cast):
+    from pupils.models import Agency, AgencyKind
+
+    return _once(
+        cast,
+        "agency",
+        lambda: Agency.objects.create(
+            school=cast.school, name="Speech and Language", kind=AgencyKind.choices[0][0]
+        ),
+    )
+
+
+@kwarg("agency_id")
+def _agency_id(cast):
+    return _agency(cast).public_id
+
+
+@kwarg("involvement_id")
+def _involvement_id(cast):
+    from pupils.models import Involvement
+
+    return _once(
+        cast,
+        "involvement",
+        lambda: Involvement.objects.create(
+            pupil=cast.pupil, agency=_agency(cast), referral_date=_today()
+        ),
+    ).public_id
+
+
+@kwarg("document_id")
+def _document_id(cast):
+    from django.core.files.base import ContentFile
+
+    from pupils.models import PupilDocument
+
+    def build():
+        document = PupilDocument(
+            pupil=cast.pupil,
+            title="EP report",
+            original_name="report.pdf",
+            content_type="application/pdf",
+            size=12,
+            uploaded_by=cast.senco.user,
+        )
+        document.file.save("report.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        document.save()
+        return document
+
+    return _once(cast, "document", build).public_id
+
+
+@kwarg("arrangement_id")
+def _arrangement_id(cast):
+    from pupils.models import AccessArrangement
+
+    return _once(
+        cast,
+        "arrangement",
+        lambda: AccessArrangement.objects.create(
+            pupil=cast.pupil,
+            kind=AccessArrangement.Kind.choices[0][0],
+            route=AccessArrangement.Route.choices[0][0],
+        ),
+    ).public_id
+
+
+# provision
+
+
+def _group(cast):
+    from tests.provision.factories import GroupFactory, enrol
+
+    def build():
+        group = GroupFactory(school=cast.school, lead=cast.ta.user)
+        enrol(group, cast.pupil)
+        return group
+
+    return _once(cast, "group", build)
+
+
+@kwarg("group_id")
+def _group_id(cast):
+    return _group(cast).public_id
+
+
+@kwarg("intervention_id")
+def _intervention_id(cast):
+    return _group(cast).intervention.public_id
+
+
+@kwarg("enrolment_id")
+def _enrolment_id(cast):
+    return _group(cast).enrolments.get(pupil=cast.pupil).public_id
+
+
+@kwarg("date", is_object=False)
+def _date(cast):
+    return _today().isoformat()
+
+
+@kwarg("member_id")
+def _member_id(cast):
+    # A TA's timetable: the TA, and those who manage provision, may open it.
+    return cast.ta.user.public_id
+
+
+# reviews: support plan cycles and contributions
+
+
+def _cycle(cast):
+    from tests.reviews.cycle_helpers import issued_cycle
+
+    return _once(cast, "cycle", lambda: issued_cycle(cast.pupil, cast.senco.user))
+
+
+@kwarg("cycle_id")
+def _cycle_id(cast):
+    return _cycle(cast).public_id
+
+
+@kwarg("outcome_id")
+def _outcome_id(cast):
+    return _cycle(cast).outcomes.first().public_id
+
+
+@kwarg("number", is_object=False)
+def _number(cast):
+    return _cycle(cast).versions.order_by("number").first().number
+
+
+def _link(cast):
+    from reviews import services
+
+    return _once(
+        cast,
+        "link",
+        lambda: services.contribution_link_create(
+            cycle=_cycle(cast), kind="parent", recipient_name="Mum", by=cast.senco.user
+        ),
+    )
+
+
+@kwarg("link_id")
+def _link_id(cast):
+    return _link(cast)[0].public_id
+
+
+@kwarg("link_token", is_object=False)
+def _link_token(cast):
+    return _link(cast)[1]
+
+
+@kwarg("feed_token", is_object=False)
+def _feed_token(cast):
+    user = cast.senco.user
+    user.calendar_token = "t" * 43
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+# reviews: EHC
+
+
+@kwarg("request_id")
+def _request_id(cast):
+    from tests.reviews.ehc_factories import EhcRequestFactory
+
+    return _once(cast, "ehc_request", lambda: EhcRequestFactory(pupil=cast.pupil)).public_id
+
+
+def _plan(cast):
+    from tests.reviews.ehc_factories import EhcPlanFactory
+
+    return _once(cast, "ehc_plan", lambda: EhcPlanFactory(pupil=cast.pupil))
+
+
+@kwarg("plan_id")
+def _plan_id(cast):
+    return _plan(cast).public_id
+
+
+@kwarg("review_id")
+def _review_id(cast):
+    from tests.reviews.ehc_factories import AnnualReviewFactory
+
+    return _once(cast, "annual_review", lambda: AnnualReviewFactory(plan=_plan(cast))).public_id
+
+
+@kwarg("profile_id")
+def _profile_id(cast):
+    from reviews.models import LaRuleProfile
+
+    return _once(
+        cast,
+        "la_profile",
+        lambda: LaRuleProfile.objects.create(school=cast.school, la_code="801", la_name="Bristol"),
+    ).pk
+
+
+# reports
+
+
+@kwarg("run_id")
+def _run_id(cast):
+    from tests.reports.factories import ReportRunFactory
+
+    return _once(
+        cast, "run", lambda: ReportRunFactory(school=cast.school, requested_by=cast.senco.user)
+    ).public_id
+
+
+@kwarg("school_id", is_object=False)
+def _school_id(cast):
+    return cast.school.public_id
