@@ -16,6 +16,8 @@ from .selectors import NATIONAL
 
 def _url(name: str, **query) -> str | None:
     """A drill-down link, if the page it points to exists (other apps add them)."""
+    if not name:
+        return None
     try:
         url = reverse(name)
     except NoReverseMatch:
@@ -80,12 +82,18 @@ def school_dashboard(school, *, named: bool) -> dict:
                     "E": _url("pupils:register", status="E"),
                     "register": _url("pupils:register"),
                     "concerns": _url("pupils:concerns"),
-                    "reviews": _url("reviews:due") or _url("pupils:register", sort="review"),
+                    "reviews": _url("reviews:calendar"),
                     "deadlines": _url("reviews:deadlines"),
                     "provision": _url("provision:map"),
                 },
             }
         )
+        section_links = {"provision": "provision:map", "spend": "provision:budget",
+                         "outcomes": "provision:effectiveness", "ehc": "reviews:ehc_overview",
+                         "training": "provision:staff"}  # fmt: skip
+        for section in ctx["extra_sections"]:
+            if section["available"]:
+                section["link"] = _url(section_links.get(section["key"], ""))
     return ctx
 
 
