@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--pupils", type=int, default=1000, help="Pupils at the secondary")
         parser.add_argument(
+            "--schools",
+            type=int,
+            default=3,
+            help="Schools in the trust (beyond 3: extra secondaries of --pupils each)",
+        )
+        parser.add_argument(
             "--today",
             type=dt.date.fromisoformat,
             default=None,
