@@ -9,5 +9,5 @@ class SencowebConfig(AppConfig):
         from . import nav, signals  # noqa: F401  (signals registers sign-in auditing)
 
         nav.register("Home", "home", order=0)
-        nav.register("Audit trail", "audit_log", "audit.view", order=90)
+        nav.register("Audit trail", "audit_log", "audit.view", order=90, group="Admin")
         nav.register("Retention", "privacy:retention", "privacy.manage", order=95)

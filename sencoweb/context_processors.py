@@ -10,7 +10,7 @@ def school(request):
         "current_school": request.school,
         "current_membership": membership,
         "school_memberships": request.memberships,
-        "nav_items": nav.items_for(membership),
+        "nav_items": nav.menu_for(membership),
         # One cheap indexed count per page.
         "unread_notifications": Notification.objects.for_school(request.school)
         .filter(user=request.user, read_at__isnull=True)
