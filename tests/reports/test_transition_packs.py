@@ -78,3 +78,18 @@ def test_browser_upload_imports_and_rejects_bad_files(leaver, senco, outsider, g
 def test_parse_rejects_other_json():
     with pytest.raises(ValueError, match="not a SENCo Web transition pack"):
         parse_pack(b'{"hello": 1}')
+
+
+def test_pack_includes_provision_and_plan_sections_when_recorded(leaver, senco):
+    data = pack_data(leaver, school=senco.school)
+    # The reviews and provision apps are installed: their sections are "none", not "unknown".
+    assert data["not_recorded"] == []
+    assert data["reviews"] == [] and data["provision"] == []
+    assert data["current_plan"] is None and data["ehc_plan"] is None
+
+
+def test_build_report_command_for_a_year_group(leaver, senco, tmp_path):
+    out = tmp_path / "y6.zip"
+    call_command("build_report", "transition_cohort", school=senco.school.urn, year_group="6",
+                 out=str(out))  # fmt: skip
+    assert len(zipfile.ZipFile(out).namelist()) == 2

@@ -179,3 +179,22 @@ def test_governor_home_panel_offers_the_report(governor):
     page = client_for(governor).get(reverse("home")).content.decode()
     assert "panel-governors-report" in page
     assert reverse("reports:run_download", args=[run.public_id]) in page
+
+
+def test_reports_index_query_count_is_constant(senco, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(senco)
+    ReportRunFactory(school=senco.school, requested_by=senco.user)
+    client.get(reverse("reports:index"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("reports:index"))
+    ReportRunFactory.create_batch(15, school=senco.school, requested_by=senco.user)
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("reports:index"))
+
+
+def test_info_edit_shows_missing_items(senco):
+    page = client_for(senco).get(reverse("reports:info_edit"))
+    assert page.status_code == 200 and b"info-missing" in page.content
