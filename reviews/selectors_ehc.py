@@ -277,26 +277,19 @@ class SectionFRow:
 
 
 def section_f_vs_delivery(plan: EhcPlan, *, weeks: int = 6, today: dt.date | None = None) -> dict:
-    """What section F specifies beside what the provision map says was delivered.
+    """What section F specifies (hours a week) beside what the provision map says the pupil
+    attended, averaged over the last `weeks` weeks. One query for the sessions."""
+    from provision import selectors as provision_selectors
 
-    The provision app may offer `provision.selectors.delivered_hours_for_pupils(*, school,
-    pupil_ids, start, end) -> {pupil_id: Decimal hours}`; until it does, delivery shows as
-    not recorded. reviews may import provision (it is the floor below)."""
     today = today or dt.date.today()
     items = list(plan.provision_items.all())
     specified = sum((i.hours_per_week or Decimal(0) for i in items), Decimal(0))
     start = today - dt.timedelta(weeks=weeks)
-    delivered = None
-    try:
-        from provision import selectors as provision_selectors
-    except ImportError:
-        provision_selectors = None
-    fetch = getattr(provision_selectors, "delivered_hours_for_pupils", None)
-    if fetch is not None:
-        hours = fetch(school=plan.school, pupil_ids=[plan.pupil_id], start=start, end=today)
-        total = hours.get(plan.pupil_id)
-        delivered = None if total is None else Decimal(total) / weeks
-    gap = None if delivered is None else delivered - specified
+    hours = provision_selectors.delivered_hours_by_pupil(
+        plan.school, [plan.pupil_id], since=start, until=today
+    )
+    delivered = (hours.get(plan.pupil_id, Decimal(0)) / weeks).quantize(Decimal("0.01"))
+    gap = delivered - specified
     return {
         "items": items,
         "specified_per_week": specified,
@@ -304,5 +297,6 @@ def section_f_vs_delivery(plan: EhcPlan, *, weeks: int = 6, today: dt.date | Non
         "weeks": weeks,
         "from": start,
         "gap": gap,
-        "recorded": fetch is not None,
+        # Only hours that section F quantifies can fall short; "as needed" items cannot.
+        "shortfall": specified > 0 and gap < 0,
     }

@@ -137,24 +137,6 @@ def test_section_f_without_provision_delivery(school):
     assert result["specified_per_week"] == Decimal("3.5")
 
 
-def test_section_f_uses_provision_selector_when_present(school, monkeypatch):
-    import provision
-
-    plan = EhcPlanFactory(pupil__school=school)
-    ProvisionItemFactory(plan=plan, hours_per_week=Decimal("3"))
-
-    class FakeSelectors:
-        @staticmethod
-        def delivered_hours_for_pupils(*, school, pupil_ids, start, end):
-            return {pupil_ids[0]: Decimal("12")}
-
-    monkeypatch.setitem(__import__("sys").modules, "provision.selectors", FakeSelectors)
-    monkeypatch.setattr(provision, "selectors", FakeSelectors, raising=False)
-    result = sel.section_f_vs_delivery(plan, today=dt.date(2026, 11, 22))
-    assert result["delivered_per_week"] == Decimal(2)
-    assert result["gap"] == Decimal(-1)
-
-
 def test_shared_membership_factory(school):
     # A second school membership does not leak plans into the first school's overview.
     MembershipFactory(school=school, role="senco")
