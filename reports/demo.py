@@ -33,27 +33,30 @@ def seed(ctx):
         live = profile_live(school)
         snaps = []
         for back in (2, 1):
-            day = census_date_for(this_year - back)
-            scale = 1 - 0.06 * back + rng.uniform(-0.02, 0.02)
-
-            def shrink(n, scale=scale):
-                return max(int(round(n * scale)), 0)
-
+            # Fewer pupils with SEN in earlier years (SEN rose nationally year on year): take
+            # pupils away one at a time so every breakdown still adds up to the same totals.
+            by_need = {k: dict(v) for k, v in live.by_need.items()}
+            by_year = {k: dict(v) for k, v in live.by_year.items()}
+            status = {s: live.status.get(s, 0) for s in ("K", "E")}
+            for s in ("K", "E"):
+                drop = round(status[s] * (0.06 * back + rng.uniform(-0.02, 0.02)))
+                for _ in range(max(drop, 0)):
+                    needs = [k for k, v in by_need.items() if v.get(s, 0) > 0]
+                    years = [k for k, v in by_year.items() if v.get(s, 0) > 0]
+                    if not needs or not years:
+                        break
+                    by_need[rng.choice(needs)][s] -= 1
+                    by_year[rng.choice(years)][s] -= 1
+                    status[s] -= 1
             snaps.append(
                 CensusSnapshot(
                     school=school,
-                    census_date=day,
-                    on_roll=max(live.roll + rng.randint(-8, 8), live.sen_total, 1),
-                    sen_support=shrink(live.status.get("K", 0)),
-                    ehc_plan=shrink(live.status.get("E", 0)),
-                    by_need={
-                        k: {s: shrink(v.get(s, 0)) for s in ("K", "E")}
-                        for k, v in live.by_need.items()
-                    },  # fmt: skip
-                    by_year={
-                        k: {"K": shrink(v["K"]), "E": shrink(v["E"]), "roll": v["roll"]}
-                        for k, v in live.by_year.items()
-                    },  # fmt: skip
+                    census_date=census_date_for(this_year - back),
+                    on_roll=live.roll,
+                    sen_support=status["K"],
+                    ehc_plan=status["E"],
+                    by_need=by_need,
+                    by_year=by_year,
                     source="imported",
                 )
             )

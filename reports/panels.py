@@ -15,9 +15,13 @@ def governors_report_panel(request) -> dict:
         .order_by("-created_at")
         .first()
     )
-    year = academic_year_of(timezone.localdate())
+    today = timezone.localdate()
+    year = academic_year_of(today)
+    # The annual report usually goes to the autumn meeting: default to the year just ended.
+    default = year - 1 if today.month >= 9 else year
     return {
         "latest": latest,
-        "year_label": academic_year_label(year),
-        "form": GovernorsReportForm(initial={"year": year}),
+        "default_year": default,
+        "year_label": academic_year_label(default),
+        "form": GovernorsReportForm(initial={"year": default}),
     }
