@@ -9,7 +9,7 @@ from django.utils import timezone
 from sencoweb.models import Membership
 from sencoweb.security import validate_upload
 
-from . import hooks
+from . import selectors
 from .models import ContributionLink, Outcome, Review, SupportCycle
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -128,15 +128,20 @@ class OutcomeForm(forms.ModelForm):
             "target_date": DATE,
         }
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, pupil, **kwargs):
         super().__init__(*args, **kwargs)
-        options = hooks.provision_options(school)
+        # Only the pupil's current groups on the provision map (and the outcome's existing
+        # link) are offered, so another pupil's or school's group cannot be linked.
+        options = selectors.provision_group_choices(
+            pupil, keep=self.instance.provision_group_id if self.instance.pk else None
+        )
         if options:
-            self.fields["provision_group_id"].choices = [("", "None")] + [
-                (str(k), v) for k, v in options
-            ]
+            self.fields["provision_group_id"].choices = [("", "None")] + options
+            self.fields[
+                "provision_group_id"
+            ].help_text = "Delivered and planned sessions of the group show on the plan."
         else:
-            # No provision map yet: the free-text field carries the provision.
+            # The pupil is in no provision group: the free-text field carries the provision.
             del self.fields["provision_group_id"]
 
     def clean_description(self):

@@ -5,8 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
+from provision import selectors as provision_selectors
+from provision.models import ProvisionGroup
 from pupils.access import visible_pupils
 from sencoweb.models import Membership, Term
 
@@ -134,3 +137,46 @@ def feed_cycles_for_user(user):
             .order_by("review_date")
         )
     return out
+
+
+# --------------------------------------------------------------------------- provision links
+
+
+def provision_group_choices(pupil, *, keep=None, today: dt.date | None = None) -> list[tuple]:
+    """(public id, label) of the provision groups the pupil is in now, for an outcome to link
+    to; `keep` (an outcome's current link) stays offered after the group ends. One query."""
+    today = today or timezone.localdate()
+    current = Q(
+        enrolments__pupil=pupil,
+        enrolments__starts_on__lte=today,
+        ends_on__gte=today,
+    ) & (Q(enrolments__ends_on__isnull=True) | Q(enrolments__ends_on__gte=today))
+    if keep:
+        current |= Q(public_id=keep)
+    groups = (
+        ProvisionGroup.objects.for_school(pupil.school)
+        .filter(current)
+        .select_related("intervention", "staff__user")
+        .distinct()
+        .order_by("starts_on", "start_time")
+    )
+    return [
+        (
+            str(g.public_id),
+            f"{g.title} ({g.days_label}, {g.session_minutes} min, "
+            f"{g.staff.user.get_full_name() or g.staff.user.username})",
+        )
+        for g in groups
+    ]
+
+
+def linked_provision(outcomes, *, school, today: dt.date | None = None) -> dict:
+    """{provision group public id: {"group", "stats"}} for the groups these outcomes link to,
+    with delivered (held) against planned-to-date sessions. A fixed handful of queries."""
+    ids = {o.provision_group_id for o in outcomes if o.provision_group_id}
+    if not ids:
+        return {}
+    today = today or timezone.localdate()
+    groups = list(provision_selectors.group_queryset(school).filter(public_id__in=ids))
+    stats = provision_selectors.group_stats(groups, school=school, today=today)
+    return {g.public_id: {"group": g, "stats": stats[g.pk]} for g in groups}

@@ -90,6 +90,10 @@ def cycle_detail(request, cycle_id):
     cycle = cycle_for_read(request, cycle_id, detail=True)
     audit(request, "view", cycle, summary=f"Viewed {cycle}")
     outcomes = list(cycle.outcomes.all())
+    linked = selectors.linked_provision(outcomes, school=request.school)
+    for o in outcomes:
+        o.linked = linked.get(o.provision_group_id)
+        o.link_missing = bool(o.provision_group_id) and o.linked is None
     versions = list(cycle.versions.all())
     links = list(cycle.contribution_links.all())
     return render(
@@ -112,6 +116,7 @@ def cycle_detail(request, cycle_id):
                 initial={"days": ReviewSettings.for_school(request.school).link_days}
             ),
             "answer_labels": ANSWER_LABELS,
+            "can_view_provision": request.membership.can("provision.view"),
         },
     )
 
@@ -168,7 +173,7 @@ def edit_plan_settings(request, cycle_id):
 
 
 def _outcome_form_view(request, cycle, outcome):
-    form = OutcomeForm(request.POST or None, instance=outcome, school=request.school)
+    form = OutcomeForm(request.POST or None, instance=outcome, pupil=cycle.pupil)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.outcome_save(cycle=cycle, outcome=form.save(commit=False))

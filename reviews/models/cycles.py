@@ -167,8 +167,8 @@ class Outcome(models.Model):
     provision = models.CharField(
         "Provision that delivers it", max_length=200, blank=True, help_text="e.g. Lexia, 3x20 min"
     )
-    # Link point for the provision map: a provision group's public id, filled through
-    # reviews.hooks.provision_choices (reviews must not import provision models directly).
+    # A provision group's public id (reviews.selectors.provision_group_choices): a plain UUID,
+    # not a foreign key, so issued plan versions keep the link if the group is deleted.
     provision_group_id = models.UUIDField(null=True, blank=True)
     success_criterion = models.TextField("How we will know it is achieved", blank=True)
     target_date = models.DateField("Review by", null=True, blank=True)

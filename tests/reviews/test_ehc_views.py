@@ -78,7 +78,7 @@ def test_plan_page_shows_sections_and_audits(senco, plan):
     response = client_for(senco).get(reverse("reviews:plan_detail", args=[plan.public_id]))
     assert response.status_code == 200
     assert b"Speech, language and communication needs." in response.content
-    assert b"Delivery not recorded yet" in response.content
+    assert b"Section F specifies no weekly hours to compare" in response.content
     from sencoweb.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="view", pupil_id=plan.pupil.public_id).exists()

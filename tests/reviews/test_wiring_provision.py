@@ -74,3 +74,113 @@ def test_plan_page_shows_specified_delivered_and_shortfall(senco, plan_with_deli
     assert "Specified in section F" in html
     assert "3 h a week" in html and "1 h a week" in html
     assert 'id="section-f-shortfall"' in html and "-2 h a week" in html
+
+
+# --------------------------------------------------------------------------- outcomes -> groups
+
+
+@pytest.fixture
+def cycle_with_group(senco, ta, taught_pupil):
+    from .cycle_helpers import open_cycle
+
+    today = dt.date.today()
+    cycle = open_cycle(taught_pupil, senco.user)
+    group = GroupFactory(
+        school=senco.school,
+        staff=ta,
+        name="Lexia Y4",
+        days="01234",
+        starts_on=today - dt.timedelta(days=13),
+    )
+    enrol(group, taught_pupil)
+    _log_sessions(group, senco, [today - dt.timedelta(days=n) for n in (1, 2, 3)])
+    return cycle, group
+
+
+def _outcome_post(group_id=""):
+    return {
+        "area": "CL",
+        "description": "Reads a short passage aloud with 90% accuracy",
+        "success_criterion": "8 of 10 weekly probes",
+        "strategies": "Pre-teach key words",
+        "provision": "Lexia",
+        "provision_group_id": group_id,
+        "target_date": "",
+    }
+
+
+def test_outcome_form_offers_only_the_pupils_current_groups(senco, ta, cycle_with_group):
+    cycle, group = cycle_with_group
+    other_pupil_group = GroupFactory(school=senco.school, staff=ta, name="Someone else's")
+    ended = GroupFactory(
+        school=senco.school,
+        staff=ta,
+        name="Finished last term",
+        starts_on=dt.date.today() - dt.timedelta(days=90),
+        ends_on=dt.date.today() - dt.timedelta(days=30),
+    )
+    enrol(ended, cycle.pupil)
+    response = client_for(senco).get(reverse("reviews:outcome_add", args=[cycle.public_id]))
+    choices = dict(response.context["form"].fields["provision_group_id"].choices)
+    assert str(group.public_id) in choices and "Lexia Y4" in choices[str(group.public_id)]
+    assert str(other_pupil_group.public_id) not in choices
+    assert str(ended.public_id) not in choices
+
+
+def test_outcome_form_refuses_a_group_the_pupil_is_not_in(senco, ta, cycle_with_group):
+    cycle, _ = cycle_with_group
+    other = GroupFactory(school=senco.school, staff=ta)
+    response = client_for(senco).post(
+        reverse("reviews:outcome_add", args=[cycle.public_id]), _outcome_post(other.public_id)
+    )
+    assert response.status_code == 422
+    assert "provision_group_id" in response.context["form"].errors
+    assert not cycle.outcomes.exists()
+
+
+def test_linked_group_shows_delivered_against_planned_on_the_cycle_page(
+    senco, teacher, cycle_with_group
+):
+    cycle, group = cycle_with_group
+    response = client_for(senco).post(
+        reverse("reviews:outcome_add", args=[cycle.public_id]), _outcome_post(group.public_id)
+    )
+    assert response.status_code == 302
+    assert cycle.outcomes.get().provision_group_id == group.public_id
+    page = client_for(senco).get(reverse("reviews:cycle_detail", args=[cycle.public_id]))
+    html = page.content.decode()
+    planned = page.context["outcomes"][0].linked["stats"].planned_to_date
+    assert planned >= 3
+    assert "Lexia Y4" in html and f"3 of {planned} planned sessions delivered" in html
+    assert reverse("provision:group", args=[group.public_id]) in html
+    # The pupil's class teacher sees the same delivery on the plan.
+    teacher_html = (
+        client_for(teacher)
+        .get(reverse("reviews:cycle_detail", args=[cycle.public_id]))
+        .content.decode()
+    )
+    assert f"3 of {planned} planned sessions delivered" in teacher_html
+
+
+def test_editing_keeps_the_link_after_the_group_ends(senco, cycle_with_group):
+    cycle, group = cycle_with_group
+    client_for(senco).post(
+        reverse("reviews:outcome_add", args=[cycle.public_id]), _outcome_post(group.public_id)
+    )
+    outcome = cycle.outcomes.get()
+    group.ends_on = dt.date.today() - dt.timedelta(days=1)
+    group.save()
+    response = client_for(senco).get(
+        reverse("reviews:outcome_edit", args=[cycle.public_id, outcome.public_id])
+    )
+    assert str(group.public_id) in dict(
+        response.context["form"].fields["provision_group_id"].choices
+    )
+
+
+def test_outcome_form_without_groups_has_no_group_field(senco, taught_pupil):
+    from .cycle_helpers import open_cycle
+
+    cycle = open_cycle(taught_pupil, senco.user)
+    response = client_for(senco).get(reverse("reviews:outcome_add", args=[cycle.public_id]))
+    assert "provision_group_id" not in response.context["form"].fields
