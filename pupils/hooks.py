@@ -28,6 +28,23 @@ ehc_plan_checkers: list[Callable] = []
 # (pupil) -> list[ChronologyEntry]: events for the profile's chronology.
 chronology_sources: list[Callable] = []
 
+# (list of pupils) -> {pupil id: [strategy text, ...]}, in a constant number of queries
+# whatever the number of pupils: what the "my classes" page shows beside each pupil (e.g.
+# reviews: the strategies of the pupil's issued support plan).
+class_strategy_sources: list[Callable] = []
+
 
 def has_ehc_plan(pupil) -> bool:
     return any(check(pupil) for check in ehc_plan_checkers)
+
+
+def class_strategies(pupils) -> dict[int, list[str]]:
+    """Every source's strategies for these pupils, merged: {pupil id: [text, ...]}."""
+    pupils = list(pupils)
+    merged: dict[int, list[str]] = {}
+    if not pupils:
+        return merged
+    for source in class_strategy_sources:
+        for pupil_id, texts in source(pupils).items():
+            merged.setdefault(pupil_id, []).extend(texts)
+    return merged

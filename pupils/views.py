@@ -16,7 +16,7 @@ from sencoweb import exports
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 from sencoweb.models import AuditEvent
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .access import pupil_for_read, pupil_for_write, visible_pupils
 from .codes import Area, SenType
 from .forms import (
@@ -164,10 +164,17 @@ def register(request):
 @capability_required("register.view_taught")
 def my_classes(request):
     groups = list(selectors.my_classes(school=request.school, user=request.user))
+    everyone = {}
     for group in groups:
         seen = {p.pk: p for p in group.sen_registered}
         seen.update({p.pk: p for p in group.sen_pupils})
         group.sen_list = sorted(seen.values(), key=lambda p: (p.last_name, p.first_name))
+        everyone.update(seen)
+    # Plan strategies from higher apps (pupils.hooks.class_strategy_sources), all pupils at once.
+    strategies = hooks.class_strategies(everyone.values())
+    for group in groups:
+        for p in group.sen_list:
+            p.plan_strategies = strategies.get(p.pk, [])
     audit(request, AuditEvent.Action.VIEW, summary="Viewed My classes (SEN pupils and strategies)")
     return render(request, "pupils/my_classes.html", {"groups": groups})
 

@@ -51,9 +51,23 @@ def chronology_for(pupil) -> list:
 
 
 def strategies_for(pupils) -> dict:
+    """pupils.hooks.class_strategy_sources: {pupil id: ["strategies (outcome)", ...]} from each
+    pupil's issued plan, as issued. One query whatever the number of pupils."""
     from .selectors import current_strategies_for
 
-    return current_strategies_for(pupils)
+    out = {}
+    for pupil_id, plan in current_strategies_for(pupils).items():
+        texts = []
+        for o in plan["outcomes"]:
+            strategies = (o.get("strategies") or "").strip()
+            outcome = (o.get("description") or "").strip()
+            if strategies:
+                texts.append(f"{strategies} (for: {outcome})" if outcome else strategies)
+            elif outcome:
+                texts.append(f"Outcome: {outcome}")
+        if texts:
+            out[pupil_id] = texts
+    return out
 
 
 def _reviews_panel(request):
@@ -96,8 +110,7 @@ def register() -> None:
     )
     if chronology_for not in pupil_hooks.chronology_sources:
         pupil_hooks.chronology_sources.append(chronology_for)
-    # The "my classes" page can show strategies if the register offers the hook.
-    sources = getattr(pupil_hooks, "class_strategy_sources", None)
-    if sources is not None and strategies_for not in sources:
-        sources.append(strategies_for)
+    # The "my classes" page shows each pupil's plan strategies beside the profile's.
+    if strategies_for not in pupil_hooks.class_strategy_sources:
+        pupil_hooks.class_strategy_sources.append(strategies_for)
     app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}

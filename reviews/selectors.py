@@ -84,17 +84,20 @@ def review_calendar(*, pupils, school, today: dt.date) -> Calendar:
 
 def current_strategies_for(pupils) -> dict:
     """pupil id -> the outcomes and strategies of the pupil's issued plan, as issued (the latest
-    frozen version, not a draft being amended). Two queries whatever the number of pupils."""
-    cycles = SupportCycle.objects.filter(
-        pupil__in=pupils, status=SupportCycle.Status.ISSUED
-    ).select_related("pupil")
-    by_cycle = {c.pk: c for c in cycles}
+    frozen version, not a draft being amended). One query whatever the number of pupils."""
+    versions = (
+        PlanVersion.objects.filter(
+            cycle__pupil__in=pupils, cycle__status=SupportCycle.Status.ISSUED
+        )
+        .select_related("cycle__pupil")
+        .order_by("cycle_id", "number")
+    )
     latest: dict = {}
-    for version in PlanVersion.objects.filter(cycle_id__in=by_cycle).order_by("cycle_id", "number"):
+    for version in versions:
         latest[version.cycle_id] = version
     out = {}
-    for cycle_pk, version in latest.items():
-        cycle = by_cycle[cycle_pk]
+    for version in latest.values():
+        cycle = version.cycle
         out[cycle.pupil_id] = {
             "cycle": cycle,
             "version": version,

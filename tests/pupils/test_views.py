@@ -277,11 +277,12 @@ def test_my_classes_shows_strategies_with_pinned_queries(
     client = client_for(teacher)
     assert "Visual timetable" in client.get(url("my_classes")).content.decode()
     # session, user, memberships, unread count, groups, pupils + their needs, registered pupils
-    # + their needs, audit (savepoint, chain head, insert, head update, release)
-    with django_assert_num_queries(15):
+    # + their needs, one per pupils.hooks.class_strategy_sources source (reviews: issued plan
+    # versions), audit (savepoint, chain head, insert, head update, release)
+    with django_assert_num_queries(16):
         client.get(url("my_classes"))
     make(10)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(url("my_classes"))
 
 
