@@ -201,7 +201,9 @@ def _today():
 def _need_id(cast):
     from tests.factories import NeedFactory
 
-    return _once(cast, "need", lambda: NeedFactory(pupil=cast.pupil)).public_id
+    return _once(
+        cast, "need", lambda: cast.pupil.needs.first() or NeedFactory(pupil=cast.pupil)
+    ).public_id
 
 
 @kwarg("concern_id")
