@@ -187,3 +187,24 @@ def test_records_transfer_is_due_on_a_school_day_after_leaving(left):
         return  # too close to the end of the calendar: refused with a reason
     assert deadline.due > left
     assert calendar.is_school_day(deadline.due)
+
+
+# --- the importer: hostile files ----------------------------------------------------------
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<CTfile><Header><SourceSchool><SchoolName>&xxe;</SchoolName></SourceSchool></Header></CTfile>"""
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<CTfile>&lol3;</CTfile>"""
+
+
+@pytest.mark.parametrize("payload", [XXE, LAUGHS], ids=["xxe", "billion-laughs"])
+def test_a_hostile_ctf_is_refused_without_reading_files_or_expanding_entities(payload):
+    from pupils.importing import parse_file
+
+    result = parse_file(payload, "transfer.xml", today=dt.date(2026, 9, 1))
+    assert not result.ok and not result.pupils
+    assert "root:" not in result.source_school
+    assert "DTD or entities" in result.problems[0].message
