@@ -59,3 +59,39 @@ def test_a_locked_account_does_not_lock_others(client, senco, teacher, settings)
         client.post(reverse("login"), {"username": "senco", "password": "wrong-guess"})
     response = client.post(reverse("login"), {"username": "teacher", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_an_idle_session_is_signed_out(senco, settings):
+    import time
+
+    from sencoweb.middleware import SESSION_LAST_SEEN_KEY
+
+    settings.SESSION_IDLE_MINUTES = 30
+    client = client_for(senco)
+    assert client.get("/notifications/").status_code == 200
+    session = client.session
+    session[SESSION_LAST_SEEN_KEY] = int(time.time()) - 31 * 60
+    session.save()
+    response = client.get("/notifications/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    assert client.get("/notifications/")["Location"].startswith(reverse("login"))
+
+
+def test_an_active_session_stays_signed_in(senco, settings):
+    import time
+
+    from sencoweb.middleware import SESSION_LAST_SEEN_KEY
+
+    client = client_for(senco)
+    client.get("/")
+    session = client.session
+    session[SESSION_LAST_SEEN_KEY] = int(time.time()) - 29 * 60
+    session.save()
+    assert client.get("/notifications/").status_code == 200
+
+
+def test_session_cookie_ends_with_the_browser_and_within_a_day(settings):
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+    assert settings.SESSION_COOKIE_HTTPONLY

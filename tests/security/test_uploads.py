@@ -81,3 +81,15 @@ def test_arbitrary_input_is_accepted_or_refused_cleanly(name, content):
         validate_upload(SimpleUploadedFile(name.strip() or "x", content))
     except ValidationError as err:
         assert err.messages
+
+
+def test_uploaded_files_are_not_served_from_a_public_url(client, db, settings):
+    """Files under MEDIA_ROOT are only reachable through access-checked views."""
+    from pathlib import Path
+
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    (Path(settings.MEDIA_ROOT) / "secret.pdf").write_bytes(b"%PDF-1.4 secret")
+    for path in ("/media/secret.pdf", "/static/../media/secret.pdf", "/secret.pdf"):
+        assert client.get(path).status_code == 404
+    static_roots = [Path(settings.STATIC_ROOT), *map(Path, settings.STATICFILES_DIRS)]
+    assert not any(Path(settings.MEDIA_ROOT).is_relative_to(root) for root in static_roots)
