@@ -19,6 +19,8 @@ class ProvisionConfig(AppConfig):
             hooks.visibility_sources.append(panels.visible_pupil_ids)
         if panels.chronology not in hooks.chronology_sources:
             hooks.chronology_sources.append(panels.chronology)
+        if panels.profile_links not in hooks.profile_links:
+            hooks.profile_links.append(panels.profile_links)
         home.register(
             "provision.today",
             "provision/panels/today.html",

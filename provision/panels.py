@@ -31,6 +31,25 @@ def chronology(pupil) -> list[ChronologyEntry]:
     return out
 
 
+def profile_links(request, pupil) -> list:
+    """pupils.hooks.profile_links: the pupil's provision, with the groups they are in now
+    (one query)."""
+    if not request.membership.can("provision.view"):
+        return []
+    today = timezone.localdate()
+    current = [
+        e.group.title
+        for e in Enrolment.objects.filter(
+            pupil=pupil, starts_on__lte=today, group__ends_on__gte=today
+        )
+        .exclude(ends_on__lt=today)
+        .select_related("group__intervention")
+        .order_by("group__starts_on")
+    ]
+    detail = "Now in: " + ", ".join(current) if current else "In no provision group now"
+    return [("Provision", reverse("provision:pupil", args=[pupil.public_id]), detail)]
+
+
 def today_panel(request) -> dict:
     day = timezone.localdate()
     sessions = selectors.today_sessions(request.membership, day)

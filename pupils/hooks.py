@@ -33,6 +33,18 @@ chronology_sources: list[Callable] = []
 # reviews: the strategies of the pupil's issued support plan).
 class_strategy_sources: list[Callable] = []
 
+# (request, pupil) -> list of (label, url) or (label, url, detail) for the profile's "Plans and
+# provision" card (reviews: support plans and EHC; provision: the pupil's groups). A source
+# returns nothing for a member who may not open the page it links to.
+profile_links: list[Callable] = []
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    label: str
+    url: str
+    detail: str = ""
+
 
 def has_ehc_plan(pupil) -> bool:
     return any(check(pupil) for check in ehc_plan_checkers)
@@ -48,3 +60,7 @@ def class_strategies(pupils) -> dict[int, list[str]]:
         for pupil_id, texts in source(pupils).items():
             merged.setdefault(pupil_id, []).extend(texts)
     return merged
+
+
+def profile_links_for(request, pupil) -> list[ProfileLink]:
+    return [ProfileLink(*link) for source in profile_links for link in source(request, pupil)]

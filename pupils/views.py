@@ -208,6 +208,7 @@ def pupil_detail(request, pupil_id):
             "can_documents": membership.can("documents.view"),
             "can_raise": membership.can("concerns.raise") and not pupil.is_archived,
             "chronology": selectors.chronology(pupil=pupil, include_family=full),
+            "plan_links": hooks.profile_links_for(request, pupil),
             "today": timezone.localdate(),
         },
     )

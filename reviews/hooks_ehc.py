@@ -62,6 +62,37 @@ def chronology(pupil) -> list:
     return out
 
 
+def profile_links(request, pupil) -> list:
+    """pupils.hooks.profile_links: the pupil's EHC record, with the state of the latest plan
+    (one query)."""
+    from django.urls import reverse
+
+    from .models import EhcPlan
+
+    if not (request.membership.can("plans.view") or request.membership.can("ehc.edit")):
+        return []
+    plan = (
+        EhcPlan.objects.filter(pupil=pupil)
+        .exclude(status=EhcPlan.Status.DRAFT)
+        .order_by("-version")
+        .first()
+    )
+    detail = ""
+    if plan is not None and plan.status == EhcPlan.Status.ISSUED and plan.issued_on:
+        detail = f"EHC plan in force, issued {plan.issued_on:%-d %b %Y}"
+    elif plan is not None:
+        detail = f"EHC plan: {plan.get_status_display()}"
+    elif pupil.sen_status == "E":
+        detail = "Coded E but no EHC plan is recorded"
+    return [
+        (
+            "EHC needs assessment and plan",
+            reverse("reviews:pupil_ehc", args=[pupil.public_id]),
+            detail,
+        )
+    ]
+
+
 def deadlines_panel(request) -> dict:
     """Home page: overdue and due-soon statutory EHC deadlines for the pupils this member sees."""
     from django.utils import timezone
@@ -96,6 +127,8 @@ def register() -> None:
         hooks.ehc_plan_checkers.append(_has_issued_plan)
     if chronology not in hooks.chronology_sources:
         hooks.chronology_sources.append(chronology)
+    if profile_links not in hooks.profile_links:
+        hooks.profile_links.append(profile_links)
     nav.register("EHC plans", "reviews:ehc_overview", "plans.view", "ehc.edit", order=40)
     nav.register("Deadlines", "reviews:deadlines", "deadlines.view", order=45)
     home.register(

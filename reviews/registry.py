@@ -70,6 +70,38 @@ def strategies_for(pupils) -> dict:
     return out
 
 
+def profile_links(request, pupil) -> list:
+    """pupils.hooks.profile_links: the pupil's support plans, with the current plan's outcomes
+    in brief (two queries)."""
+    from .models import SupportCycle
+
+    if not request.membership.can("plans.view"):
+        return []
+    cycle = (
+        SupportCycle.objects.filter(pupil=pupil)
+        .prefetch_related("outcomes")
+        .order_by("-number")
+        .first()
+    )
+    if cycle is None:
+        return [("Support plans", reverse("reviews:pupil_cycles", args=[pupil.public_id]), "")]
+    lines = [f"Support plan {cycle.number}: {cycle.get_status_display()}"]
+    if cycle.is_open and cycle.review_date:
+        lines[0] += f", review by {cycle.review_date:%-d %b %Y}"
+    outcomes = list(cycle.outcomes.all())
+    lines += [f"• {o.get_area_display()}: {o.description}" for o in outcomes[:4]]
+    if len(outcomes) > 4:
+        lines.append(f"and {len(outcomes) - 4} more outcomes")
+    return [
+        (
+            "Support plans",
+            reverse("reviews:pupil_cycles", args=[pupil.public_id]),
+            "\n".join(lines),
+        ),
+        ("Current support plan", reverse("reviews:cycle_detail", args=[cycle.public_id]), ""),
+    ]
+
+
 def _reviews_panel(request):
     from pupils.access import visible_pupils
 
@@ -113,4 +145,6 @@ def register() -> None:
     # The "my classes" page shows each pupil's plan strategies beside the profile's.
     if strategies_for not in pupil_hooks.class_strategy_sources:
         pupil_hooks.class_strategy_sources.append(strategies_for)
+    if profile_links not in pupil_hooks.profile_links:
+        pupil_hooks.profile_links.append(profile_links)
     app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
