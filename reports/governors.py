@@ -22,18 +22,19 @@ CONCERN_OUTCOMES = [
 
 
 def status_summary(profile: selectors.Profile, threshold: int) -> dict:
-    """K, E and total with %, against national figures."""
+    """K, E and all with SEN, with % of roll, against national figures. K + E = all, so the
+    three are suppressed together: one hidden count would otherwise be a subtraction away."""
+    table = sup.suppress_table(
+        ["All"], ["K", "E"], [[profile.status.get("K", 0), profile.status.get("E", 0)]], threshold
+    )
+    cells = dict(zip(("K", "E", "SEN"), table.rows[0], strict=True))
     rows = []
     for key, label in (("K", "SEN support (K)"), ("E", "EHC plan (E)"), ("SEN", "All with SEN")):
-        n = profile.sen_total if key == "SEN" else profile.status.get(key, 0)
-        cell = sup.count(n, threshold)
-        pct = (
-            profile.pct(key)
-            if cell.value is not None and profile.roll >= sup.MIN_DENOMINATOR
-            else None
-        )
+        cell = cells[key]
+        shown = cell.value is not None and profile.roll >= sup.MIN_DENOMINATOR
         rows.append({"key": key, "label": label, "count": cell,
-                     "percent": sup.percent(cell, profile.roll), "pct_value": pct,
+                     "percent": sup.percent(cell, profile.roll),
+                     "pct_value": profile.pct(key) if shown else None,
                      "national": NATIONAL[key]})  # fmt: skip
     chart = charts.compare_bars(
         [(r["label"], r["pct_value"], r["national"]) for r in rows],
@@ -94,15 +95,16 @@ def trend_section(school, year: int, threshold: int) -> dict:
     rows = []
     for p in points:
         prof = p["profile"]
-        k, e = (
-            sup.count(prof.status.get("K", 0), threshold),
-            sup.count(prof.status.get("E", 0), threshold),
-        )
+        # Suppressed exactly as section 1 is, so no figure here undoes a hidden one there.
+        k, e, _ = sup.suppress_table(
+            ["All"], ["K", "E"], [[prof.status.get("K", 0), prof.status.get("E", 0)]], threshold
+        ).rows[0]
+        big = prof.roll >= sup.MIN_DENOMINATOR
         rows.append({"label": p["label"], "school_year": p["school_year"], "source": prof.source,
                      "roll": sup.count(prof.roll, threshold), "K": k, "E": e,
                      "K_pct": sup.percent(k, prof.roll), "E_pct": sup.percent(e, prof.roll),
-                     "K_val": prof.pct("K") if k.value is not None and prof.roll >= 10 else None,
-                     "E_val": prof.pct("E") if e.value is not None and prof.roll >= 10 else None})  # fmt: skip
+                     "K_val": prof.pct("K") if k.value is not None and big else None,
+                     "E_val": prof.pct("E") if e.value is not None and big else None})  # fmt: skip
     chart = charts.line_chart(
         [r["label"] for r in rows],
         [

@@ -65,6 +65,15 @@ def test_threshold_is_per_school(school, register):
     assert [r["count"].display for r in rows] == ["12", "3", "15"]  # 3 is no longer hidden
 
 
+def test_a_hidden_ehc_count_cannot_be_worked_out_from_the_total(school, register):
+    from reports.governors import governors_report_context
+
+    ctx = governors_report_context(school, 2026)
+    assert [r["count"].display for r in ctx["status"]["rows"]] == ["withheld", "fewer than 5", "15"]
+    now = ctx["trend"]["rows"][-1]
+    assert (now["K"].display, now["E"].display) == ("withheld", "fewer than 5")
+
+
 def test_trend_without_snapshots_says_it_was_computed(school, register):
     html = governors_html(school, 2026)
     assert "No census snapshot was taken" in html
