@@ -51,9 +51,11 @@ def _plain(value):
 def _row(obj, skip_fk_to=None) -> dict:
     row = {}
     for field in obj._meta.concrete_fields:
-        if field.name in SKIP_FIELDS:
-            continue
-        if field.is_relation:
+        if field.name in SKIP_FIELDS or field.primary_key:
+            continue  # the internal row number means nothing to a reader; public ids stay
+        if field.choices:
+            row[field.verbose_name] = getattr(obj, f"get_{field.name}_display")()
+        elif field.is_relation:
             if skip_fk_to is not None and field.related_model is skip_fk_to:
                 continue
             row[field.verbose_name] = _plain(getattr(obj, field.name))

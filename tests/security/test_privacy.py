@@ -27,6 +27,33 @@ def subject(school, senco, taught_pupil):
     return pupil
 
 
+def test_export_reaches_the_other_apps_records_without_third_parties(subject, senco, school):
+    from tests.provision.factories import GroupFactory, enrol
+    from tests.reviews.cycle_helpers import issued_cycle
+    from tests.reviews.ehc_factories import EhcPlanFactory
+
+    cycle = issued_cycle(subject, senco.user)
+    EhcPlanFactory(pupil=subject)
+    group = GroupFactory(school=school, staff=senco)
+    classmate = PupilFactory(school=school, first_name="Quentin", last_name="Classmate")
+    enrol(group, subject, classmate)
+    data = subject_access_data(subject)
+    sections = _sections(data)
+    assert {"reviews.SupportCycle", "reviews.EhcPlan", "provision.Enrolment"} <= set(sections)
+    # Child records come nested under their parent: the plan's outcomes under the cycle.
+    nested = {
+        c["model"] for row in sections["reviews.SupportCycle"]["rows"] for c in row["records"]
+    }
+    assert "reviews.Outcome" in nested
+    assert cycle.outcomes.count() == sum(
+        len(c["rows"])
+        for row in sections["reviews.SupportCycle"]["rows"]
+        for c in row["records"]
+        if c["model"] == "reviews.Outcome"
+    )
+    assert "Classmate" not in json.dumps(data)
+
+
 def _sections(data):
     return {s["model"]: s for s in data["records"]}
 
