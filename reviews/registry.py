@@ -84,7 +84,8 @@ def profile_links(request, pupil) -> list:
         .first()
     )
     if cycle is None:
-        return [("Support plans", reverse("reviews:pupil_cycles", args=[pupil.public_id]), "")]
+        url = reverse("reviews:pupil_cycles", args=[pupil.public_id])
+        return [("Support plans", url, "No support plan yet")]
     lines = [f"Support plan {cycle.number}: {cycle.get_status_display()}"]
     if cycle.is_open and cycle.review_date:
         lines[0] += f", review by {cycle.review_date:%-d %b %Y}"
