@@ -7,6 +7,7 @@ from pupils.codes import Area, SenType
 
 from . import selectors
 from . import suppression as sup
+from .governors import status_summary
 from .models import InfoReport
 
 
@@ -18,13 +19,16 @@ def info_report_for(school) -> InfoReport:
 def live_figures(school) -> dict:
     threshold = sup.threshold_for(school)
     profile = selectors.profile_live(school)
-    k = sup.count(profile.status.get("K", 0), threshold)
-    e = sup.count(profile.status.get("E", 0), threshold)
+    # The same suppression as the governors' report, so the two together reveal nothing.
+    status = {r["key"]: r for r in status_summary(profile, threshold)["rows"]}
+    k, e, all_sen = status["K"]["count"], status["E"]["count"], status["SEN"]["count"]
     kinds = [selectors.need_label(c) for c in SenType.values if c in profile.by_need]
     areas = selectors.by_area(profile, selectors.area_map_for(school))
     return {
         "as_of": profile.as_of,
         "roll": sup.count(profile.roll, threshold),
+        "all_sen": all_sen,
+        "all_sen_pct": sup.percent(all_sen, profile.roll),
         "sen_support": k,
         "sen_support_pct": sup.percent(k, profile.roll),
         "ehc_plan": e,

@@ -198,3 +198,15 @@ def test_reports_index_query_count_is_constant(senco, django_assert_max_num_quer
 def test_info_edit_shows_missing_items(senco):
     page = client_for(senco).get(reverse("reports:info_edit"))
     assert page.status_code == 200 and b"info-missing" in page.content
+
+
+def test_public_info_report_hides_small_counts_consistently(senco, client):
+    PupilFactory.create_batch(12, school=senco.school, sen_status="K")
+    PupilFactory.create_batch(3, school=senco.school, sen_status="E", first_name="Secret")
+    PupilFactory.create_batch(10, school=senco.school)
+    InfoReport.objects.create(school=senco.school, published=True)
+    page = client.get(
+        reverse("reports:info_public", args=[senco.school.public_id])
+    ).content.decode()
+    assert "15 pupils" in page and "fewer than 5 had an education" in page
+    assert "12 received" not in page and "Secret" not in page
