@@ -170,6 +170,7 @@ def two_factor(request):
 
     device = _pending_device(user)
     form = CodeForm(request.POST or None)
+    form.fields["code"].help_text = "The 6-digit code your app shows now."
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             codes = two_factor_confirm(device=device)
