@@ -1,4 +1,4 @@
-"""Demo data for reports: census snapshots for the two previous Januaries, so the governors'
+"""Demo data for reports: census snapshots for the three previous Januaries, so the governors'
 report shows a three-year trend. Counts only; scaled from today's register with a little drift
 so the trend is believable (SEN rose nationally year on year, DOMAIN.md 2.6)."""
 
@@ -32,7 +32,7 @@ def seed(ctx):
         rng = ctx.rng(f"reports:{school.urn}")
         live = profile_live(school)
         snaps = []
-        for back in (2, 1):
+        for back in (3, 2, 1):
             # Fewer pupils with SEN in earlier years (SEN rose nationally year on year): take
             # pupils away one at a time so every breakdown still adds up to the same totals.
             by_need = {k: dict(v) for k, v in live.by_need.items()}

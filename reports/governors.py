@@ -44,7 +44,7 @@ def status_summary(profile: selectors.Profile, threshold: int) -> dict:
 
 
 def need_table(profile: selectors.Profile, threshold: int) -> sup.Table:
-    codes = [c for c in SenType.values if c in profile.by_need]
+    codes = [c for c in SenType.values if any(profile.by_need.get(c, {}).values())]
     values = [[profile.by_need[c].get(s, 0) for s in STATUSES] for c in codes]
     return sup.suppress_table(
         [selectors.need_label(c) for c in codes],
@@ -96,22 +96,24 @@ def trend_section(school, year: int, threshold: int) -> dict:
     for p in points:
         prof = p["profile"]
         # Suppressed exactly as section 1 is, so no figure here undoes a hidden one there.
-        k, e, _ = sup.suppress_table(
+        k, e, all_sen = sup.suppress_table(
             ["All"], ["K", "E"], [[prof.status.get("K", 0), prof.status.get("E", 0)]], threshold
         ).rows[0]
         big = prof.roll >= sup.MIN_DENOMINATOR
         rows.append({"label": p["label"], "school_year": p["school_year"], "source": prof.source,
-                     "roll": sup.count(prof.roll, threshold), "K": k, "E": e,
+                     "roll": sup.count(prof.roll, threshold), "K": k, "E": e, "SEN": all_sen,
+                     "SEN_pct": sup.percent(all_sen, prof.roll),
+                     "SEN_val": prof.pct("SEN") if all_sen.value is not None and big else None,
                      "K_pct": sup.percent(k, prof.roll), "E_pct": sup.percent(e, prof.roll),
                      "K_val": prof.pct("K") if k.value is not None and big else None,
                      "E_val": prof.pct("E") if e.value is not None and big else None})  # fmt: skip
     chart = charts.line_chart(
         [r["label"] for r in rows],
         [
+            ("All with SEN", [r["SEN_val"] for r in rows]),
             ("SEN support", [r["K_val"] for r in rows]),
-            ("EHC plan", [r["E_val"] for r in rows]),
-            ("National K", [NATIONAL["K"]] * len(rows)),
-            ("National E", [NATIONAL["E"]] * len(rows)),
+            ("National, all", [NATIONAL["SEN"]] * len(rows)),
+            ("National, K", [NATIONAL["K"]] * len(rows)),
         ],
         title="Share of pupils with SEN at each January census",
     )
