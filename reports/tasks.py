@@ -5,6 +5,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.db import OperationalError
 
+from sencoweb.celery import app as celery_app
 from sencoweb.models import School
 
 from . import selectors, services
@@ -46,22 +47,23 @@ def take_census_snapshots() -> int:
     return len(schools)
 
 
-settings.CELERY_BEAT_SCHEDULE.update(
-    {
-        "reports-sweep-stuck-runs": {
-            "task": "reports.tasks.sweep_stuck_report_runs",
-            "schedule": 300.0,
-        },
-        "reports-cleanup-old-runs": {
-            "task": "reports.tasks.cleanup_old_report_runs",
-            "schedule": crontab(hour=3, minute=15),
-        },
-        # Spring census day is the third Thursday of January: Thursdays 15-21 January.
-        "reports-census-snapshot": {
-            "task": "reports.tasks.take_census_snapshots",
-            "schedule": crontab(
-                hour=7, minute=0, day_of_week=4, day_of_month="15-21", month_of_year=1
-            ),
-        },
-    }
-)
+REPORTS_BEAT_SCHEDULE = {
+    "reports-sweep-stuck-runs": {
+        "task": "reports.tasks.sweep_stuck_report_runs",
+        "schedule": 300.0,
+    },
+    "reports-cleanup-old-runs": {
+        "task": "reports.tasks.cleanup_old_report_runs",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Spring census day is the third Thursday of January: Thursdays 15-21 January.
+    "reports-census-snapshot": {
+        "task": "reports.tasks.take_census_snapshots",
+        "schedule": crontab(hour=7, minute=0, day_of_week=4, day_of_month="15-21", month_of_year=1),
+    },
+}
+
+# Register with the Celery app itself as well as the settings dict: another app may already
+# have replaced app.conf.beat_schedule with a copy, and beat reads the app's.
+settings.CELERY_BEAT_SCHEDULE.update(REPORTS_BEAT_SCHEDULE)
+celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **REPORTS_BEAT_SCHEDULE}

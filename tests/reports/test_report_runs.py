@@ -99,3 +99,11 @@ def test_cleanup_deletes_old_runs_and_their_files(db, tmp_path):
     assert not ReportRun.objects.filter(pk=old.pk).exists()
     assert ReportRun.objects.filter(pk=keep.pk).exists()
     assert not __import__("os").path.exists(path)
+
+
+def test_beat_runs_the_sweep_cleanup_and_census_snapshot():
+    from sencoweb.celery import app
+
+    schedule = app.conf.beat_schedule
+    assert schedule["reports-sweep-stuck-runs"]["task"] == "reports.tasks.sweep_stuck_report_runs"
+    assert "reports-cleanup-old-runs" in schedule and "reports-census-snapshot" in schedule
