@@ -1,0 +1,224 @@
+"""Benchmarks (not part of the test suite): `make bench` or `python bench/run.py [--sizes ...]`.
+
+For each data size it builds a PostgreSQL database with seed_demo, measures the hot pages
+(server time median/p95, query count, ratio to a minimal view), times the report builders, then
+runs a bounded load test (locust, 50 users) against gunicorn + PostgreSQL + Redis. Results go to
+bench/results.md."""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+SIZES = {
+    "primary-200": ["--schools", "3", "--pupils", "200"],
+    "secondary-2000": ["--schools", "3", "--pupils", "2000"],
+    "trust-50k": ["--schools", "50", "--pupils", "1000"],
+}
+
+
+def env_for(db):
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SENCOWEB_TESTING")}
+    env.update(
+        {
+            "DATABASE_URL": f"{PG}/{db}",
+            "DEBUG": "false",
+            "SENCOWEB_TESTING": "false",
+            "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-0123456789",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SECURE_SSL": "false",
+            "DEMO_PASSWORD": "bench-password-123",
+            "AXES_ENABLED": "false",
+            # Bench sessions are not OTP-verified; with 2FA on every page would redirect.
+            "REQUIRE_2FA": "false",
+        }
+    )
+    return env
+
+
+def run(cmd, env, **kw):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, capture_output=True, **kw)
+
+
+def build_db(size, fresh):
+    db = f"sencoweb_bench_{size.replace('-', '_')}"
+    env = env_for(db)
+    exists = (
+        subprocess.run(
+            ["psql", f"{PG}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{db}'"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        == "1"
+    )
+    if exists and fresh:
+        subprocess.run(
+            ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True
+        )
+        exists = False
+    seconds = None
+    if not exists:
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+        run([PY, "manage.py", "migrate", "--noinput"], env)
+        start = time.perf_counter()
+        run([PY, "manage.py", "seed_demo", "--seed", "2026", *SIZES[size]], env)
+        seconds = round(time.perf_counter() - start, 1)
+    return env, seconds
+
+
+def measure_pages(env):
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)  # manifest storage needs it
+    out = run([PY, "bench/measure_pages.py"], env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def measure_reports(env):
+    script = ROOT / "bench" / "measure_reports.py"
+    if not script.exists():
+        return None
+    out = run([PY, str(script)], env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def load_test(env, seconds, users):
+    """gunicorn (3 workers) + locust headless from a second process, bounded in time."""
+    env = {**env, "REDIS_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")}
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "sencoweb.wsgi",
+            "-b",
+            "127.0.0.1:8765",
+            "-w",
+            "3",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        time.sleep(3)
+        csv_prefix = ROOT / "bench" / "out" / "locust"
+        csv_prefix.parent.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                str(Path(PY).parent / "locust"),
+                "-f",
+                "bench/locustfile.py",
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                "10",
+                "-t",
+                f"{seconds}s",
+                "--host",
+                "http://127.0.0.1:8765",
+                "--csv",
+                str(csv_prefix),
+                "--only-summary",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        rows = (csv_prefix.parent / "locust_stats.csv").read_text().splitlines()
+        header = rows[0].split(",")
+        total = dict(zip(header, rows[-1].split(","), strict=False))
+        return {
+            k: total.get(k)
+            for k in ("Request Count", "Failure Count", "Requests/s", "50%", "95%", "99%")
+        }
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(10)
+
+
+def write_results(results):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node()}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, PostgreSQL ({PG}). Rerun with `make bench`.",
+        "Server time is measured in-process (Django test client, no network), median and 95th percentile "
+        "over repeated requests; ratio = median / the floor, a minimal view (`/healthz`, one `SELECT 1`) requested by the same signed-in "
+        "user, so the floor includes the session, user and school middleware every page pays.",
+        "",
+    ]
+    for size, data in results.items():
+        pages = data["pages"]
+        lines += [
+            f"## {size}: {pages['pupils']} pupils at {pages['school']} ({pages['schools']} schools)",
+            "",
+        ]
+        if data.get("seed_seconds"):
+            lines.append(f"seed_demo took {data['seed_seconds']} s.\n")
+        lines += ["| page | median ms | p95 ms | queries | x floor |", "|---|---|---|---|---|"]
+        for label, row in pages["pages"].items():
+            if row.get("missing"):
+                lines.append(f"| {label} | not built | | | |")
+            else:
+                lines.append(
+                    f"| {label} | {row['median_ms']} | {row['p95_ms']} | {row['queries']} | {row.get('ratio', '')} |"
+                )
+        if data.get("reports"):
+            lines += ["", "| report | gather s | render s | total s |", "|---|---|---|---|"]
+            for label, row in data["reports"].items():
+                lines.append(
+                    f"| {label} | {row.get('gather_s', '')} | {row.get('render_s', '')} | {row.get('total_s', '')} |"
+                )
+        if data.get("load"):
+            load = data["load"]
+            lines += [
+                "",
+                f"Load test (locust, {data['load_users']} users, {data['load_seconds']} s, gunicorn 3 workers): "
+                f"{load['Request Count']} requests, {load['Failure Count']} failures, {load['Requests/s']} req/s, "
+                f"p50 {load['50%']} ms, p95 {load['95%']} ms, p99 {load['99%']} ms.",
+            ]
+        lines.append("")
+    (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--sizes", nargs="+", default=["primary-200", "secondary-2000"], choices=list(SIZES)
+    )
+    parser.add_argument("--fresh", action="store_true", help="Rebuild the databases")
+    parser.add_argument("--load-seconds", type=int, default=120)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--no-load", action="store_true")
+    args = parser.parse_args()
+    results = {}
+    for size in args.sizes:
+        print(f"== {size}", flush=True)
+        env, seed_seconds = build_db(size, args.fresh)
+        data = {
+            "seed_seconds": seed_seconds,
+            "pages": measure_pages(env),
+            "reports": measure_reports(env),
+        }
+        if not args.no_load and size == "secondary-2000":
+            data.update(
+                load=load_test(env, args.load_seconds, args.users),
+                load_users=args.users,
+                load_seconds=args.load_seconds,
+            )
+        results[size] = data
+        print(json.dumps(data, indent=1), flush=True)
+    write_results(results)
+    print("Wrote bench/results.md")
+
+
+if __name__ == "__main__":
+    main()
