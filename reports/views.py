@@ -38,7 +38,10 @@ def index(request):
     return render(request, "reports/index.html", {
         "runs": runs,
         "governors_form": GovernorsReportForm(),
-        "cohort_form": CohortPacksForm(),
+        # Leavers: Year 6 at a primary, Year 11 at a secondary.
+        "cohort_form": CohortPacksForm(
+            initial={"year_group": "11" if request.school.phase == "secondary" else "6"}
+        ),
         "can_build": has_capability(request, "reports.build"),
         "can_edit_info": has_capability(request, "reports.info_report.edit"),
         "can_import": has_capability(request, "register.import"),
