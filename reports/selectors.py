@@ -94,7 +94,6 @@ def profile_computed(school, day: dt.date) -> Profile:
     on_roll = Pupil.objects.for_school(school).filter(
         Q(joined_on__isnull=True) | Q(joined_on__lte=day),
         Q(left_on__isnull=True) | Q(left_on__gt=day),
-        created_at__date__lte=max(day, timezone.localdate()),
     )
     status_on = {}
     decisions = (

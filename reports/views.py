@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pupils.access import pupil_for_read
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
-from sencoweb.models import AuditEvent, School, academic_year_of
+from sencoweb.models import AuditEvent, School
 
 from . import dashboards, services, transition
 from .forms import CohortPacksForm, GovernorsReportForm, InfoReportForm, PackUploadForm
@@ -246,7 +246,3 @@ def info_public(request, school_id):
         response["Content-Disposition"] = 'inline; filename="sen-information-report.pdf"'
         return response
     return render(request, "reports/info_public.html", ctx)
-
-
-def default_year() -> int:
-    return academic_year_of(timezone.localdate())
