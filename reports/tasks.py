@@ -5,7 +5,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.db import OperationalError
 
-from sencoweb.celery import app as celery_app
+from sencoweb.celery import register_beat
 from sencoweb.models import School
 
 from . import selectors, services
@@ -63,7 +63,4 @@ REPORTS_BEAT_SCHEDULE = {
     },
 }
 
-# Register with the Celery app itself as well as the settings dict: another app may already
-# have replaced app.conf.beat_schedule with a copy, and beat reads the app's.
-settings.CELERY_BEAT_SCHEDULE.update(REPORTS_BEAT_SCHEDULE)
-celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **REPORTS_BEAT_SCHEDULE}
+register_beat(REPORTS_BEAT_SCHEDULE)

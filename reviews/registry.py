@@ -130,7 +130,7 @@ BEAT_SCHEDULE = {
 def register() -> None:
     from pupils import hooks as pupil_hooks
     from sencoweb import home, nav
-    from sencoweb.celery import app
+    from sencoweb.celery import register_beat
 
     nav.register("Reviews", "reviews:calendar", "plans.view", order=40)
     nav.register("Class plans", "reviews:class_plans", "register.view_taught", order=45)
@@ -148,4 +148,6 @@ def register() -> None:
         pupil_hooks.class_strategy_sources.append(strategies_for)
     if profile_links not in pupil_hooks.profile_links:
         pupil_hooks.profile_links.append(profile_links)
-    app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
+    from . import tasks_ehc
+
+    register_beat({**BEAT_SCHEDULE, **tasks_ehc.BEAT_SCHEDULE})

@@ -2,7 +2,6 @@
 
 from celery import shared_task
 from celery.schedules import crontab
-from django.conf import settings
 from django.utils import timezone
 
 
@@ -14,11 +13,9 @@ def send_ehc_deadline_reminders() -> int:
     return deadline_reminders_send(today=timezone.localdate())
 
 
-settings.CELERY_BEAT_SCHEDULE.update(
-    {
-        "reviews-ehc-deadline-reminders": {
-            "task": "reviews.tasks_ehc.send_ehc_deadline_reminders",
-            "schedule": crontab(hour=6, minute=30),
-        },
-    }
-)
+BEAT_SCHEDULE = {
+    "reviews-ehc-deadline-reminders": {
+        "task": "reviews.tasks_ehc.send_ehc_deadline_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}

@@ -237,7 +237,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "sencoweb")
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}  # filled by each app's tasks module (see sencoweb/celery.py)
+# Periodic tasks are added by each app with sencoweb.celery.register_beat() in ready().
 
 CACHES = {
     "default": (
