@@ -28,11 +28,11 @@ run: install
 
 # The whole suite, browser tests included (needs Debian's chromium: see README).
 test: install node_modules/.installed
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2
 
 # Everything but the browser tests.
 test-fast: install
-	$(VENV)/bin/pytest -q -m "not e2e"
+	$(VENV)/bin/pytest -q -n 2 -m "not e2e"
 
 lint: install
 	$(VENV)/bin/ruff check .

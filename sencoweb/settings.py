@@ -186,6 +186,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
+if TESTING:
+    # Tests serve static files from the finders; never scan a STATIC_ROOT that a concurrent
+    # collectstatic (make bench, a deploy) may be rewriting.
+    STATIC_ROOT = BASE_DIR / "staticfiles-tests-unused"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads and generated reports hold pupil data: they live outside the web root and are only
 # ever served through access-checked views, never from a MEDIA_URL.
@@ -236,6 +240,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "sencoweb")
+if TESTING and os.getenv("PYTEST_XDIST_WORKER"):
+    # Parallel test processes each run their own worker against their own test database:
+    # give each its own queue so one cannot take the other's tasks.
+    CELERY_TASK_DEFAULT_QUEUE += "-" + os.environ["PYTEST_XDIST_WORKER"]
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks are added by each app with sencoweb.celery.register_beat() in ready().
 
