@@ -1,6 +1,7 @@
 """50 staff browsing and logging sessions: teachers read their classes and pupils, TAs open their
 day, the SENCO works the register. Sign-in happens once per simulated user."""
 
+import datetime as dt
 import random
 import re
 
@@ -50,3 +51,37 @@ class Staff(HttpUser):
     @task(2)
     def today(self):
         self.client.get("/provision/today/", name="TA today")
+
+    @task(3)
+    def log_session(self):
+        """A TA opens a school day and saves one session's register (held, one pupil away),
+        as the phone form does: POST with the CSRF token and the attended pupils."""
+        if ".ta" not in self.username:
+            return
+        day = dt.date.today() - dt.timedelta(days=random.randint(1, 10))
+        while day.weekday() > 4:
+            day -= dt.timedelta(days=1)
+        page = self.client.get(f"/provision/today/?date={day.isoformat()}", name="TA day")
+        forms = re.findall(
+            r'<form method="post" action="(/provision/groups/[0-9a-f-]{36}/sessions/[0-9-]+/)"'
+            r"(.*?)</form>",
+            page.text,
+            re.S,
+        )
+        if not forms:
+            return
+        action, body = random.choice(forms)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+        attended = re.findall(r'name="attended" id="[^"]+" value="(\d+)"', body)
+        if len(attended) > 1:
+            attended.remove(random.choice(attended))
+        with self.client.post(
+            action,
+            {"held": "1", "attended": attended, "note": "", "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/provision/today/"},
+            name="log session",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"session not saved: HTTP {response.status_code}")

@@ -33,15 +33,20 @@ class Calendar:
 
     open_days: list | None
     closed: list
+    # Groups mostly share a term's dates and weekdays: walk the calendar once per pattern.
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def dates(self, group, *, until: dt.date | None = None, since: dt.date | None = None):
         start = max(group.starts_on, since) if since else group.starts_on
         end = min(group.ends_on, until) if until else group.ends_on
         if end < start:
             return []
-        return costs.session_dates(
-            group.weekdays, start, end, open_days=self.open_days, closed=self.closed
-        )
+        key = (tuple(group.weekdays), start, end)
+        if key not in self._memo:
+            self._memo[key] = costs.session_dates(
+                group.weekdays, start, end, open_days=self.open_days, closed=self.closed
+            )
+        return list(self._memo[key])
 
 
 def calendar_for(school) -> Calendar:
@@ -180,15 +185,18 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
     for session_id, _, _ in rows:
         present[session_id] += 1
     shares = defaultdict(PupilShare)
+    # Per group once, not per attendance row (a term of sessions is thousands of rows).
+    session_hours = {g.pk: costs.hours(g.session_minutes) for g in groups}
+    session_cost = {g.pk: g.session_cost for g in groups}
     for session_id, group_id, pupil_id in rows:
         group = by_pk[group_id]
         share = shares[(group_id, pupil_id)]
         share.attended += 1
-        share.hours += costs.hours(group.session_minutes)
+        share.hours += session_hours[group_id]
         if group.exclusive_to_id and group.exclusive_to_id != pupil_id:
             continue
         divisor = 1 if group.exclusive_to_id else present[session_id]
-        share.cost_to_date += group.session_cost / divisor
+        share.cost_to_date += session_cost[group_id] / divisor
     for group in groups:
         enrolled = list(group.enrolments.all())
         extras = group.resource_cost + group.external_cost
@@ -243,9 +251,8 @@ def provision_map_rows(
     """One row per pupil per group: the provision map. `pupils` (a queryset) limits it to the
     pupils a member may see. Five queries whatever the size of the school."""
     today = today or dt.date.today()
-    enrolments = Enrolment.objects.filter(group__school=school).select_related(
-        "pupil__reg_group", "group__intervention", "group__staff__user", "group__exclusive_to"
-    )
+    # Rows take their group from `groups` below, so the enrolments join only the pupil.
+    enrolments = Enrolment.objects.filter(group__school=school).select_related("pupil__reg_group")
     if pupils is not None:
         enrolments = enrolments.filter(pupil__in=pupils)
     if area:
@@ -258,7 +265,17 @@ def provision_map_rows(
         enrolments = enrolments.filter(group__ends_on__gte=today, group__starts_on__lte=today)
     enrolments = list(enrolments.order_by("pupil__last_name", "pupil__first_name", "group_id"))
     group_ids = {e.group_id for e in enrolments}
-    groups = list(group_queryset(school).filter(pk__in=group_ids)) if group_ids else []
+    # Stats and shares read only each enrolment's dates and pupil id: no pupils for the prefetch.
+    groups = (
+        list(
+            ProvisionGroup.objects.for_school(school)
+            .select_related("intervention", "staff__user", "exclusive_to")
+            .prefetch_related("enrolments")
+            .filter(pk__in=group_ids)
+        )
+        if group_ids
+        else []
+    )
     stats = group_stats(groups, school=school, today=today)
     shares = pupil_shares(groups, stats, until=today)
     by_pk = {g.pk: g for g in groups}

@@ -160,7 +160,11 @@ def _seed_school(ctx, school):
             Pupil(
                 school=school,
                 upn=upn_codes.make(
-                    school.la_code, school.estab, year - (int(y) if y.isdigit() else 0), i
+                    school.la_code,
+                    school.estab,
+                    year - (int(y) if y.isdigit() else 0),
+                    # serial within the year group: a UPN has 3 serial digits, a 2,000 roll has 400 a year
+                    i // len(years),
                 ),
                 first_name=first,
                 last_name=fake.last_name(),

@@ -1,0 +1,189 @@
+"""Report build times against the database in DATABASE_URL, printed as one JSON line (run by
+bench/run.py): the governors' report and one transition pack, each split into data gathering
+(the context), the HTML template and the PDF rendering; then a cohort of transition packs built by
+one and by two real Celery workers (`--pool=solo` subprocesses) through Redis.
+
+The app's "packs for a year group" job is a single Celery task that builds every pack in a loop,
+so extra workers cannot speed it up. The cohort here is therefore fanned out as one
+`transition_pack` report run per pupil (the same code path a SENCO uses for one pupil's pack),
+which is how the work would scale across workers."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sencoweb.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-bench-only-secret-key-0123456789")
+os.environ.setdefault("SECURE_SSL", "false")
+# A real broker on its own Redis database and queue, so no other worker can take these tasks.
+os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
+os.environ["CELERY_QUEUE"] = f"bench-reports-{os.getpid()}"
+os.environ.setdefault("MEDIA_ROOT", "/tmp/sencoweb-bench-media")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.template.loader import render_to_string  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from reports import rendering, services  # noqa: E402
+from reports.governors import governors_report_context  # noqa: E402
+from reports.models import ReportRun  # noqa: E402
+from reports.transition import cohort_pupils, pack_context, pack_data  # noqa: E402
+from sencoweb.celery import app as celery_app  # noqa: E402
+from sencoweb.models import Membership, School, academic_year_of  # noqa: E402
+
+COHORT = int(os.environ.get("BENCH_COHORT", "200"))
+PACK_REPEATS = int(os.environ.get("BENCH_PACK_REPEATS", "5"))
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def split_timing(gather, template, repeats):
+    """Median seconds of gather -> template -> PDF over `repeats` builds."""
+    rows = []
+    for _ in range(repeats):
+        ctx, g = timed(gather)
+        html, t = timed(lambda ctx=ctx: template(ctx))
+        pdf, r = timed(lambda html=html: rendering.render_pdf(html))
+        assert pdf[:4] == b"%PDF"
+        rows.append((g, t, r, len(pdf)))
+    g, t, r = (statistics.median(col) for col in list(zip(*rows, strict=True))[:3])
+    return {
+        "gather_s": round(g, 3),
+        "template_s": round(t, 3),
+        "render_s": round(r, 3),
+        "total_s": round(g + t + r, 3),
+        "pdf_kb": rows[-1][3] // 1024,
+        "repeats": repeats,
+    }
+
+
+def start_workers(n):
+    env = {**os.environ}
+    procs = [
+        subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "sencoweb",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                env["CELERY_QUEUE"],
+                "-n",
+                f"bench{i}-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for i in range(n)
+    ]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        replies = celery_app.control.ping(timeout=1.0) or []
+        mine = [r for r in replies if any(f"-{os.getpid()}@" in k for k in r)]
+        if len(mine) >= n:
+            return procs
+    stop_workers(procs)
+    raise RuntimeError(f"{n} Celery worker(s) did not answer a ping within 60 s")
+
+
+def stop_workers(procs):
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def cohort_run(school, by, pupils, workers):
+    """Seconds for `workers` workers to build one pack per pupil, queued all at once."""
+    procs = start_workers(workers)
+    try:
+        start = time.perf_counter()
+        ids = [
+            services.report_run_create(
+                school=school, type=ReportRun.Type.TRANSITION_PACK,
+                parameters={"pupil": str(p.public_id)}, by=by,
+            ).pk
+            for p in pupils
+        ]  # fmt: skip
+        runs = ReportRun.objects.filter(pk__in=ids)
+        deadline = time.monotonic() + 1800
+        while time.monotonic() < deadline:
+            if not runs.exclude(status__in=["done", "failed"]).exists():
+                break
+            time.sleep(0.25)
+        seconds = time.perf_counter() - start
+        failed = runs.exclude(status="done").count()
+    finally:
+        stop_workers(procs)
+        for run in ReportRun.objects.filter(pk__in=ids):
+            if run.file:
+                run.file.delete(save=False)
+        ReportRun.objects.filter(pk__in=ids).delete()
+    return {
+        "workers": workers,
+        "packs": len(pupils),
+        "seconds": round(seconds, 1),
+        "packs_per_s": round(len(pupils) / seconds, 2),
+        "not_done": failed,
+    }
+
+
+def main():
+    school = School.objects.filter(phase="secondary").order_by("urn").first()
+    senco = Membership.objects.select_related("user").filter(school=school, role="senco").first()
+    rendering.render_pdf("<p>warm-up</p>")  # WeasyPrint's first call loads fonts
+    # The year just ended: the report governors receive in the autumn (a snapshot year).
+    year = academic_year_of(timezone.localdate()) - 1
+    out = {"school": school.name}
+    out["governors' report"] = split_timing(
+        lambda: governors_report_context(school, year),
+        lambda ctx: render_to_string("reports/governors_report.html", ctx),
+        repeats=2,
+    )
+    pupils = list(cohort_pupils(school))
+    # The pack with the most in it: an EHC pupil has a plan, reviews and provision.
+    pupil = next((p for p in pupils if p.sen_status == "E"), pupils[0])
+    out["transition pack"] = split_timing(
+        lambda: pack_context(pack_data(pupil, school=school)),
+        lambda ctx: render_to_string("reports/transition_pack_pdf.html", {**ctx, "school": school}),
+        repeats=PACK_REPEATS,
+    )
+    if COHORT and os.environ.get("BENCH_NO_WORKERS") != "1":
+        cohort = pupils[:COHORT]
+        one = cohort_run(school, senco.user, cohort, 1)
+        two = cohort_run(school, senco.user, cohort, 2)
+        out["cohort"] = {
+            "one_worker": one,
+            "two_workers": two,
+            "speedup": round(one["seconds"] / two["seconds"], 2),
+            "note": "one report run (task) per pupil; the year-group job is a single task",
+        }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
