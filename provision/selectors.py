@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from sencoweb.models import Membership, Term
 
@@ -380,14 +380,17 @@ def staff_load(membership, *, today: dt.date | None = None) -> dict:
 def intervention_effectiveness(school) -> list[dict]:
     """Per intervention: pupils measured at entry and exit, mean gain, mean ratio gain (reading
     ages) with its Brooks band, and the share of pupils who improved."""
+    # Only the scores and their dates, tagged with the intervention: no group or intervention
+    # objects per enrolment.
     enrolments = (
         Enrolment.objects.filter(group__school=school)
-        .select_related("group__intervention")
+        .annotate(intervention_id=F("group__intervention_id"))
+        .only("id", "entry_score", "exit_score", "entry_on", "exit_on")
         .order_by()
     )
     by_intervention = defaultdict(list)
     for e in enrolments:
-        by_intervention[e.group.intervention_id].append(e)
+        by_intervention[e.intervention_id].append(e)
     out = []
     for intervention in Intervention.objects.for_school(school):
         rows = by_intervention.get(intervention.pk, [])
@@ -430,7 +433,17 @@ def budget_summary(school, year: int, *, today: dt.date | None = None) -> dict:
     sept = school.financial_year_starts_in_september
     start, end = costs.financial_year_bounds(year, september=sept)
     budget = SenBudget.objects.for_school(school).filter(year=year).first()
-    groups = list(group_queryset(school).filter(starts_on__lte=end, ends_on__gte=start))
+    # Costs need only the groups' own fields; of the pupils only what the candidates table shows
+    # (a whole Pupil per enrolment was most of this function's time on the head's dashboard).
+    enrolments = Enrolment.objects.select_related("pupil").only(
+        "id", "group_id", "pupil_id", "pupil__id", "pupil__public_id", "pupil__first_name",
+        "pupil__last_name", "pupil__preferred_name", "pupil__sen_status",
+    )  # fmt: skip
+    groups = list(
+        ProvisionGroup.objects.for_school(school)
+        .filter(starts_on__lte=end, ends_on__gte=start)
+        .prefetch_related(Prefetch("enrolments", queryset=enrolments))
+    )
     calendar = calendar_for(school)
     held = defaultdict(int)
     for row in (
