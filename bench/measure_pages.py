@@ -1,6 +1,7 @@
 """Server time and query count of the hot pages, measured in-process with Django's test client
 against the database in DATABASE_URL. Prints one JSON document. Run by bench/run.py."""
 
+import datetime as dt
 import json
 import os
 import statistics
@@ -83,12 +84,16 @@ def main():
 
     pupil = Pupil.objects.for_school(school).filter(sen_status="E").first()
     ta_membership = Membership.objects.filter(school=school, role="ta").first()
+    weekday = dt.date.today() - dt.timedelta(days=1)
+    while weekday.weekday() > 4:
+        weekday -= dt.timedelta(days=1)
     pages = {
         "floor (healthz)": (senco, [("healthz", [])]),
         "register": (senco, [("pupils:register", [])]),
         "pupil profile": (senco, [("pupils:detail", [pupil.public_id])]),
         "provision map": (senco, [("provision:map", []), ("provision:index", [])]),
-        "TA today": (ta_membership.user.username, [("provision:today", [])]),
+        # The last school day, so the TA has sessions to log (a weekend "today" is an empty page).
+        "TA today": (ta_membership.user.username, [("provision:today", [])], f"?date={weekday}"),
         "deadlines": (senco, [("reviews:deadlines", [])]),
         "head dashboard": (head, [("reports:dashboard", [])]),
     }
@@ -98,11 +103,12 @@ def main():
         "schools": School.objects.count(),
         "pages": {},
     }
-    for label, (user, candidates) in pages.items():
+    for label, (user, candidates, *query) in pages.items():
         url = first_url(candidates)
         if url is None:
             results["pages"][label] = {"missing": True}
             continue
+        url += query[0] if query else ""
         client = Client() if user == "anonymous" else client_as(user, school)
         results["pages"][label] = measure(client, url)
     floor = results["pages"]["floor (healthz)"]["median_ms"]
