@@ -21,6 +21,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
@@ -83,7 +84,13 @@ def main():
     from pupils.models import Pupil
 
     pupil = Pupil.objects.for_school(school).filter(sen_status="E").first()
-    ta_membership = Membership.objects.filter(school=school, role="ta").first()
+    # The TA who delivers the most groups, so the page has the same work at every size.
+    ta_membership = (
+        Membership.objects.filter(school=school, role="ta")
+        .annotate(n=Count("provision_groups"))
+        .order_by("-n", "pk")
+        .first()
+    )
     weekday = dt.date.today() - dt.timedelta(days=1)
     while weekday.weekday() > 4:
         weekday -= dt.timedelta(days=1)
