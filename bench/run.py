@@ -236,7 +236,7 @@ def write_results(results):
             lines += [
                 "",
                 f"Load test (locust, {data['load_users']} users, {data['load_seconds']} s, gunicorn 3 workers): "
-                f"{load['Request Count']} requests, {load['Failure Count']} failures, {load['Requests/s']} req/s, "
+                f"{load['Request Count']} requests, {load['Failure Count']} failures, {float(load['Requests/s']):.1f} req/s, "
                 f"p50 {load['50%']} ms, p95 {load['95%']} ms, p99 {load['99%']} ms.",
                 "",
                 "| request | count | failures | req/s | p50 ms | p95 ms | p99 ms |",
