@@ -255,9 +255,7 @@ def write_results(results):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--sizes", nargs="+", default=["primary-200", "secondary-2000"], choices=list(SIZES)
-    )
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     parser.add_argument("--fresh", action="store_true", help="Rebuild the databases")
     parser.add_argument("--load-seconds", type=int, default=120)
     parser.add_argument("--users", type=int, default=50)
