@@ -22,10 +22,19 @@ class BuildError(Exception):
     """A failure a person can act on; its message is shown on the run page as it is."""
 
 
-def _enqueue(run_id: int) -> None:
+def _send(run_id: int) -> None:
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.build_report_run.delay(run_id))
+    try:
+        tasks.build_report_run.delay(run_id)
+    except Exception:  # broker down: the run stays queued and the sweep sends it again
+        log.warning(
+            "Could not enqueue report run %s; the sweep will retry", run_id, exc_info=True
+        )
+
+
+def _enqueue(run_id: int) -> None:
+    transaction.on_commit(lambda: _send(run_id))
 
 
 @transaction.atomic
@@ -121,10 +130,20 @@ def report_run_retry(*, run: ReportRun) -> bool:
     return requeued == 1
 
 
+QUEUED_RESEND_AFTER = dt.timedelta(minutes=10)
+
+
 def report_run_sweep(*, now: dt.datetime | None = None) -> int:
-    """Fail runs left in `running` past the task time limit (the worker died or was killed)."""
+    """Fail runs left in `running` past the task time limit (the worker died or was killed), and
+    send again runs still queued after ten minutes (the broker was down when they were made).
+    Sending twice is harmless: the claim lets only one worker build a run."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stale = ReportRun.objects.filter(
+        status=ReportRun.Status.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER
+    ).values_list("pk", flat=True)
+    for run_id in stale:
+        _send(run_id)
     return ReportRun.objects.filter(status=ReportRun.Status.RUNNING, started_at__lt=cutoff).update(
         status=ReportRun.Status.FAILED, error=STUCK_MESSAGE, finished_at=now
     )

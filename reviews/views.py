@@ -359,7 +359,7 @@ def revoke_link(request, link_id):
     return redirect("reviews:cycle_detail", link.cycle.public_id)
 
 
-@capability_required(*READ)
+@capability_required("documents.view")  # full external reports: not for teachers (DOMAIN 8.3)
 def contribution_report(request, link_id):
     """A report uploaded through a link: staff who may see the pupil's plans only."""
     link = get_scoped_or_404(

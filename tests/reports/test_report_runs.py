@@ -107,3 +107,34 @@ def test_beat_runs_the_sweep_cleanup_and_census_snapshot():
     schedule = app.conf.beat_schedule
     assert schedule["reports-sweep-stuck-runs"]["task"] == "reports.tasks.sweep_stuck_report_runs"
     assert "reports-cleanup-old-runs" in schedule and "reports-census-snapshot" in schedule
+
+
+def test_broker_down_keeps_the_run_queued_and_the_sweep_sends_it_again(db, senco, monkeypatch):
+    """Redis down when a run is made: no error for the user, and the sweep re-sends it later."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports import services, tasks
+
+    calls = []
+
+    def broken_delay(run_id):
+        calls.append(run_id)
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.build_report_run, "delay", broken_delay)
+    with django_capture_on_commit():
+        run = services.report_run_create(
+            school=senco.school, type="governors_report", parameters={"year": 2025}, by=senco.user
+        )
+    run.refresh_from_db()
+    assert run.status == "queued" and calls == [run.pk]
+    services.report_run_sweep(now=timezone.now() + dt.timedelta(minutes=11))
+    assert calls == [run.pk, run.pk]
+
+
+def django_capture_on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)

@@ -68,8 +68,10 @@ def test_parent_submits_once_with_a_report_then_sees_thank_you(cycle, senco, tea
     detail = client_for(senco).get(reverse("reviews:cycle_detail", args=[cycle.public_id]))
     assert "She loves the reading club" in detail.content.decode()
     report_url = reverse("reviews:contribution_report", args=[link.public_id])
-    got = client_for(teacher).get(report_url)
+    got = client_for(senco).get(report_url)
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    # Teachers read the views on the cycle page but not professionals' full reports.
+    assert client_for(teacher).get(report_url).status_code == 403
 
 
 def test_report_download_refused_to_outsiders_and_governors(cycle, senco, outsider, governor):
