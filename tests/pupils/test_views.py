@@ -450,3 +450,14 @@ def test_home_panels(senco, teacher, taught_pupil):
         'id="panel-my-sen-count"' in teacher_home
         and 'id="panel-register-counts"' not in teacher_home
     )
+
+
+def test_senco_profile_links_the_subject_access_export(senco, teacher, taught_pupil):
+    from django.urls import reverse
+
+    from tests.helpers import client_for
+
+    url = reverse("pupils:detail", args=[taught_pupil.public_id])
+    sar = reverse("privacy:subject_access", args=[taught_pupil.public_id, "pdf"])
+    assert sar in client_for(senco).get(url).content.decode()
+    assert sar not in client_for(teacher).get(url).content.decode()
