@@ -75,6 +75,20 @@ def _form_page(request, *, title, form, pupil=None, submit="Save", back=None, st
         "can_register": has_capability(request, "register.view_all"),
         **extra,
     }
+    if (
+        pupil is not None
+        and request.method == "GET"
+        and getattr(form, "instance", None) is not None
+        and form.instance.pk
+    ):
+        # An edit form shows the record it edits (family details, assessor scores): a read.
+        audit(
+            request,
+            AuditEvent.Action.VIEW,
+            form.instance,
+            pupil=pupil,
+            summary=f"Opened {form.instance._meta.verbose_name} of {pupil} to edit",
+        )
     return render(request, "pupils/form.html", context, status=status)
 
 
