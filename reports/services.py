@@ -28,9 +28,7 @@ def _send(run_id: int) -> None:
     try:
         tasks.build_report_run.delay(run_id)
     except Exception:  # broker down: the run stays queued and the sweep sends it again
-        log.warning(
-            "Could not enqueue report run %s; the sweep will retry", run_id, exc_info=True
-        )
+        log.warning("Could not enqueue report run %s; the sweep will retry", run_id, exc_info=True)
 
 
 def _enqueue(run_id: int) -> None:
