@@ -502,25 +502,31 @@ def concern_triage(request, concern_id):
 # --- Family: contacts and liaison ---------------------------------------------------------
 
 
+def _saved(request, pupil, record, *, created: bool, noun: str, anchor: str):
+    audit(
+        request,
+        AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        record,
+        summary=f"Saved {noun} {record}",
+        pupil=pupil,
+    )
+    return redirect(reverse("pupils:detail", args=[pupil.public_id]) + f"#{anchor}")
+
+
 @capability_required("register.edit")
 def contact_edit(request, pupil_id, contact_id=None):
     pupil = pupil_for_write(request, pupil_id)
     contact = None
     if contact_id:
-        contact = pupil.contacts.filter(public_id=contact_id).first() or _404()
+        contact = get_scoped_or_404(pupil.contacts, public_id=contact_id)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         contact = form.save(commit=False)
         contact.pupil = pupil
         contact.save()
-        audit(
-            request,
-            AuditEvent.Action.UPDATE if contact_id else AuditEvent.Action.CREATE,
-            contact,
-            summary=f"Saved contact {contact}",
-            pupil=pupil,
+        return _saved(
+            request, pupil, contact, created=not contact_id, noun="contact", anchor="family"
         )
-        return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#family")
     return _form_page(
         request,
         title=f"{'Edit' if contact else 'Add'} a parent or carer: {pupil.display_name}",
@@ -528,10 +534,6 @@ def contact_edit(request, pupil_id, contact_id=None):
         pupil=pupil,
         status=422 if form.errors else 200,
     )
-
-
-def _404():
-    raise Http404
 
 
 @capability_required("register.edit")
@@ -564,7 +566,7 @@ def liaison_add(request, pupil_id):
 @capability_required("register.edit")
 def liaison_done(request, pupil_id, entry_id):
     pupil = pupil_for_write(request, pupil_id)
-    entry = pupil.liaison.filter(public_id=entry_id).first() or _404()
+    entry = get_scoped_or_404(pupil.liaison, public_id=entry_id)
     entry.follow_up_done_on = timezone.localdate()
     entry.save(update_fields=["follow_up_done_on"])
     audit(request, AuditEvent.Action.UPDATE, entry, summary="Follow-up done", pupil=pupil)
@@ -637,20 +639,20 @@ def involvement_edit(request, pupil_id, involvement_id=None):
     pupil = pupil_for_write(request, pupil_id)
     involvement = None
     if involvement_id:
-        involvement = pupil.involvements.filter(public_id=involvement_id).first() or _404()
+        involvement = get_scoped_or_404(pupil.involvements, public_id=involvement_id)
     form = InvolvementForm(request.POST or None, instance=involvement, school=request.school)
     if request.method == "POST" and form.is_valid():
         involvement = form.save(commit=False)
         involvement.pupil = pupil
         involvement.save()
-        audit(
+        return _saved(
             request,
-            AuditEvent.Action.UPDATE if involvement_id else AuditEvent.Action.CREATE,
+            pupil,
             involvement,
-            summary=f"Saved agency involvement {involvement}",
-            pupil=pupil,
+            created=not involvement_id,
+            noun="agency involvement",
+            anchor="agencies",
         )
-        return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#agencies")
     return _form_page(
         request,
         title=f"{'Update' if involvement else 'Record'} an agency involvement: {pupil.display_name}",
@@ -705,7 +707,7 @@ def document_upload(request, pupil_id):
 @capability_required("documents.view")
 def document_download(request, pupil_id, document_id):
     pupil = pupil_for_read(request, pupil_id)
-    document = pupil.documents.filter(public_id=document_id).first() or _404()
+    document = get_scoped_or_404(pupil.documents, public_id=document_id)
     audit(request, AuditEvent.Action.DOWNLOAD, document, summary=f"Opened {document}", pupil=pupil)
     ext = document.original_name.rsplit(".", 1)[-1].lower()
     response = FileResponse(
@@ -727,21 +729,21 @@ def access_arrangement_edit(request, pupil_id, arrangement_id=None):
     pupil = pupil_for_write(request, pupil_id)
     arrangement = None
     if arrangement_id:
-        arrangement = pupil.access_arrangements.filter(public_id=arrangement_id).first() or _404()
+        arrangement = get_scoped_or_404(pupil.access_arrangements, public_id=arrangement_id)
     form = AccessArrangementForm(request.POST or None, instance=arrangement)
     if request.method == "POST" and form.is_valid():
         arrangement = form.save(commit=False)
         arrangement.pupil = pupil
         arrangement.route = ""  # re-derived from the kind
         services.access_arrangement_save(arrangement=arrangement, by=request.user)
-        audit(
+        return _saved(
             request,
-            AuditEvent.Action.UPDATE if arrangement_id else AuditEvent.Action.CREATE,
+            pupil,
             arrangement,
-            summary=f"Saved access arrangement {arrangement}",
-            pupil=pupil,
+            created=not arrangement_id,
+            noun="access arrangement",
+            anchor="access",
         )
-        return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#access")
     return _form_page(
         request,
         title=f"Exam access arrangement: {pupil.display_name}",
