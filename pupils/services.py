@@ -16,6 +16,8 @@ from .codes import SenStatus
 from .models import (
     AccessArrangement,
     Concern,
+    Contact,
+    Involvement,
     Need,
     Pupil,
     PupilDocument,
@@ -353,3 +355,32 @@ def access_arrangement_save(*, arrangement: AccessArrangement, by) -> AccessArra
         arrangement.recorded_by = by
     arrangement.save()
     return arrangement
+
+
+# --- Removing records entered by mistake ---------------------------------------------------
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by) -> list[str]:
+    """Delete a parent or carer entered by mistake. Liaison entries that named them stay in the
+    log (dated evidence of contact with the family) without the name; their ids are returned
+    so the audit row says which entries lost it."""
+    unlinked = [str(i) for i in contact.liaison.values_list("public_id", flat=True)]
+    contact.delete()
+    return unlinked
+
+
+@transaction.atomic
+def involvement_delete(*, involvement: Involvement, by) -> list[str]:
+    """Delete an agency involvement entered by mistake. A report the agency sent is still
+    evidence about the pupil, so its documents stay on the pupil's file, unlinked, rather
+    than being deleted with the involvement; their ids are returned for the audit row."""
+    documents = PupilDocument.objects.filter(involvement=involvement)
+    kept = [str(i) for i in documents.values_list("public_id", flat=True)]
+    documents.update(involvement=None)  # explicit: not left to the foreign key's SET_NULL
+    involvement.delete()
+    return kept
+
+
+def access_arrangement_delete(*, arrangement: AccessArrangement, by) -> None:
+    arrangement.delete()

@@ -26,6 +26,11 @@ urlpatterns = [
     path("<uuid:pupil_id>/archive/", views.pupil_archive, name="archive"),
     path("<uuid:pupil_id>/contacts/new/", views.contact_edit, name="contact_new"),
     path("<uuid:pupil_id>/contacts/<uuid:contact_id>/", views.contact_edit, name="contact_edit"),
+    path(
+        "<uuid:pupil_id>/contacts/<uuid:contact_id>/delete/",
+        views.contact_delete,
+        name="contact_delete",
+    ),
     path("<uuid:pupil_id>/liaison/new/", views.liaison_add, name="liaison_add"),
     path("<uuid:pupil_id>/liaison/<uuid:entry_id>/done/", views.liaison_done, name="liaison_done"),
     path("<uuid:pupil_id>/agencies/new/", views.involvement_edit, name="involvement_new"),
@@ -33,6 +38,11 @@ urlpatterns = [
         "<uuid:pupil_id>/agencies/<uuid:involvement_id>/",
         views.involvement_edit,
         name="involvement_edit",
+    ),
+    path(
+        "<uuid:pupil_id>/agencies/<uuid:involvement_id>/delete/",
+        views.involvement_delete,
+        name="involvement_delete",
     ),
     path("<uuid:pupil_id>/documents/new/", views.document_upload, name="document_upload"),
     path(
@@ -45,6 +55,11 @@ urlpatterns = [
         "<uuid:pupil_id>/access/<uuid:arrangement_id>/",
         views.access_arrangement_edit,
         name="access_edit",
+    ),
+    path(
+        "<uuid:pupil_id>/access/<uuid:arrangement_id>/delete/",
+        views.access_arrangement_delete,
+        name="access_delete",
     ),
     path("import/", views_import.import_upload, name="import"),
     path("import/preview/", views_import.import_preview, name="import_preview"),

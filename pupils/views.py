@@ -10,15 +10,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from sencoweb import exports
+from sencoweb import exports, jinja
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 from sencoweb.models import AuditEvent
 
 from . import hooks, selectors, services
 from .access import pupil_for_read, pupil_for_write, visible_pupils
-from .codes import Area, SenType
+from .codes import Area, NcYear, SenStatus, SenType
 from .forms import (
     SORTS,
     AccessArrangementForm,
@@ -42,6 +42,13 @@ from .models import AccessArrangement, Agency, Concern, Pupil, area_map_for
 PAGE_SIZE = 100
 AREA_LABELS = dict(Area.choices)
 TYPE_LABELS = dict(SenType.choices)
+YEAR_LABELS = dict(NcYear.choices)
+STATUS_LABELS = dict(SenStatus.choices)
+# The columns a register row shows: a Pupil has some fifty, most of them long profile text.
+REGISTER_ROW_FIELDS = (
+    "public_id", "last_name", "first_name", "preferred_name", "upn", "nc_year", "reg_group__name",
+    "sen_status", "looked_after", "pupil_premium", "fsm", "eal", "next_review_due",
+)  # fmt: skip
 EXPORT_HEADER = [
     "UPN",
     "Surname",
@@ -145,11 +152,15 @@ def register(request):
         E=Count("pk", filter=Q(sen_status="E")),
         M=Count("pk", filter=Q(sen_status="M")),
     )
-    paginator = Paginator(pupils, PAGE_SIZE)
+    paginator = Paginator(pupils.only(*REGISTER_ROW_FIELDS), PAGE_SIZE)
     paginator.__dict__["count"] = counts["total"]  # already counted above: one query fewer
     page = paginator.get_page(request.GET.get("page"))
     for p in page.object_list:
         p.area = AREA_LABELS.get(area_map.get(p.primary_need), "")
+    rows = jinja.rows(
+        "pupils/register_rows.jinja",
+        {"pupils": page.object_list, "years": YEAR_LABELS, "statuses": STATUS_LABELS},
+    )
     audit(request, AuditEvent.Action.VIEW, summary="Viewed the SEN register")
     return render(
         request,
@@ -157,6 +168,7 @@ def register(request):
         {
             "filters": filters,
             "page": page,
+            "rows": rows,
             "counts": counts,
             "sort": sort,
             "can_export": has_capability(request, "register.export"),
@@ -513,6 +525,57 @@ def _saved(request, pupil, record, *, created: bool, noun: str, anchor: str):
     return redirect(reverse("pupils:detail", args=[pupil.public_id]) + f"#{anchor}")
 
 
+def _delete_link(pupil, record, url_name: str, noun: str) -> dict:
+    """The edit form's way to the delete confirmation (not for new records or a left pupil)."""
+    if record is None or pupil.is_archived:
+        return {}
+    return {
+        "delete_url": reverse(url_name, args=[pupil.public_id, record.public_id]),
+        "delete_noun": noun,
+    }
+
+
+def _delete_page(request, pupil, record, *, noun, anchor, delete, details=(), notes=()):
+    """GET: a confirmation page (it shows the record, so it is audited as a read). POST: the
+    deletion, audited. The file of a pupil who has left is kept as it stood."""
+    if pupil.is_archived:
+        raise PermissionDenied
+    back = reverse("pupils:detail", args=[pupil.public_id]) + f"#{anchor}"
+    label = str(record)  # before the delete: it may read related rows
+    if request.method == "POST":
+        kept = delete()
+        audit(
+            request,
+            AuditEvent.Action.DELETE,
+            record,
+            summary=f"Deleted {noun} {label} (entered by mistake)",
+            pupil=pupil,
+            detail={"kept_unlinked": kept} if kept else None,
+        )
+        messages.success(request, f"Deleted {noun}: {label}.")
+        return redirect(back)
+    audit(
+        request,
+        AuditEvent.Action.VIEW,
+        record,
+        summary=f"Opened {noun} of {pupil} to delete",
+        pupil=pupil,
+    )
+    return render(
+        request,
+        "pupils/confirm_delete.html",
+        {
+            "title": f"Delete {noun}: {label}",
+            "pupil": pupil,
+            "noun": noun,
+            "details": [d for d in details if d[1]],
+            "notes": [n for n in notes if n],
+            "back": back,
+            "can_register": has_capability(request, "register.view_all"),
+        },
+    )
+
+
 @capability_required("register.edit")
 def contact_edit(request, pupil_id, contact_id=None):
     pupil = pupil_for_write(request, pupil_id)
@@ -533,6 +596,34 @@ def contact_edit(request, pupil_id, contact_id=None):
         form=form,
         pupil=pupil,
         status=422 if form.errors else 200,
+        **_delete_link(pupil, contact, "pupils:contact_delete", "contact"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("register.edit")
+def contact_delete(request, pupil_id, contact_id):
+    pupil = pupil_for_write(request, pupil_id)
+    contact = get_scoped_or_404(pupil.contacts, public_id=contact_id)
+    logged = contact.liaison.count()
+    return _delete_page(
+        request,
+        pupil,
+        contact,
+        noun="parent or carer",
+        anchor="family",
+        delete=lambda: services.contact_delete(contact=contact, by=request.user),
+        details=[
+            ("Relationship", contact.relationship),
+            ("Phone", contact.phone),
+            ("Email", contact.email),
+        ],
+        notes=[
+            logged
+            and f"{logged} liaison log {'entry names' if logged == 1 else 'entries name'} "
+            f"{contact.name}. The {'entry stays' if logged == 1 else 'entries stay'} in the log "
+            "without the name."
+        ],
     )
 
 
@@ -659,6 +750,34 @@ def involvement_edit(request, pupil_id, involvement_id=None):
         form=form,
         pupil=pupil,
         status=422 if form.errors else 200,
+        **_delete_link(pupil, involvement, "pupils:involvement_delete", "involvement"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("register.edit")
+def involvement_delete(request, pupil_id, involvement_id):
+    pupil = pupil_for_write(request, pupil_id)
+    involvement = get_scoped_or_404(
+        pupil.involvements.select_related("agency", "professional"), public_id=involvement_id
+    )
+    documents = [d.title for d in involvement.documents.all()]
+    return _delete_page(
+        request,
+        pupil,
+        involvement,
+        noun="agency involvement",
+        anchor="agencies",
+        delete=lambda: services.involvement_delete(involvement=involvement, by=request.user),
+        details=[
+            ("Referred", f"{involvement.referral_date:%-d %b %Y}"),
+            ("Professional", involvement.professional and involvement.professional.name),
+        ],
+        notes=[
+            documents
+            and "Documents attached to it stay on the pupil's file, no longer linked to the "
+            f"agency: {', '.join(documents)}."
+        ],
     )
 
 
@@ -753,6 +872,32 @@ def access_arrangement_edit(request, pupil_id, arrangement_id=None):
         "needs two below-average scores (84 or less), or one of 84 or less and one of 85-89, "
         "in two different areas of speed of working.",
         status=422 if form.errors else 200,
+        **_delete_link(pupil, arrangement, "pupils:access_delete", "arrangement"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("register.edit")
+def access_arrangement_delete(request, pupil_id, arrangement_id):
+    pupil = pupil_for_write(request, pupil_id)
+    arrangement = get_scoped_or_404(pupil.access_arrangements, public_id=arrangement_id)
+    return _delete_page(
+        request,
+        pupil,
+        arrangement,
+        noun="access arrangement",
+        anchor="access",
+        delete=lambda: services.access_arrangement_delete(arrangement=arrangement, by=request.user),
+        details=[
+            ("Route", arrangement.get_route_display()),
+            ("Approved", arrangement.approved_on and f"{arrangement.approved_on:%-d %b %Y}"),
+            ("AAO reference", arrangement.aao_reference),
+        ],
+        notes=[
+            arrangement.aao_reference
+            and "It has an AAO reference: withdraw the application in Access Arrangements "
+            "Online too if it was made by mistake."
+        ],
     )
 
 

@@ -215,6 +215,9 @@ def _concern_id(cast):
     ).public_id
 
 
+# contact_id, involvement_id and arrangement_id also address the delete confirmations
+# (pupils:*_delete, GET here); the POST that deletes is tested per role in
+# tests/pupils/test_delete_records.py.
 @kwarg("contact_id")
 def _contact_id(cast):
     from pupils.models import Contact
