@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import CensusSnapshot, InfoReport, ReportRun
+from .models import CensusSnapshot, InfoReport, ReportRun, ReportRunPart
+
+
+class ReportRunPartInline(admin.TabularInline):
+    """A failed year group's parts: the reference in its error message is run-part."""
+
+    model = ReportRunPart
+    fields = ("id", "key", "status", "attempts", "error", "started_at", "finished_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReportRun)
@@ -8,6 +21,7 @@ class ReportRunAdmin(admin.ModelAdmin):
     list_display = ("type", "school", "status", "progress", "total", "created_at", "finished_at")
     list_filter = ("status", "type")
     readonly_fields = [f.name for f in ReportRun._meta.fields]
+    inlines = [ReportRunPartInline]
 
 
 @admin.register(CensusSnapshot)

@@ -1,10 +1,13 @@
 """Builders: (run, step) -> (filename, bytes). The Celery task, the management command and the
-tests all call these, so a document is built the same way everywhere."""
+tests all call these, so a document is built the same way everywhere. A year group's packs are
+also described as parts (FAN_OUT), which report runs build one task per pupil (services)."""
 
 import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -68,11 +71,27 @@ def _pack_files(pupil, school, today: dt.date) -> list[tuple[str, bytes]]:
     ]
 
 
-def _zip(files: list[tuple[str, bytes]]) -> bytes:
+def _zip(files: list[tuple[str, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
         for name, data in files:
             zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def part_zip(files: list[tuple[str, bytes]]) -> bytes:
+    # Stored, not deflated: a part is joined into the run's ZIP, which compresses once.
+    return _zip(files, zipfile.ZIP_STORED)
+
+
+def join_zips(parts: Iterable[bytes]) -> bytes:
+    """One ZIP holding every file of the part ZIPs, in the order given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for data in parts:
+            with zipfile.ZipFile(io.BytesIO(data)) as part:
+                for info in part.infolist():
+                    out.writestr(info.filename, part.read(info))
     return buffer.getvalue()
 
 
@@ -88,28 +107,74 @@ def build_transition_pack(run, step):
     return f"{pack_filename_stem(pupil)}.zip", _zip(files)
 
 
-def build_transition_cohort(run, step):
+def cohort_keys(run) -> list[str]:
+    """The pupils of the year group, in the order their packs go into the ZIP."""
     from .transition import cohort_pupils
 
     year_group = str(run.parameters.get("year_group", ""))
-    pupils = list(cohort_pupils(run.school).filter(nc_year=year_group))
-    if not pupils:
+    keys = [
+        str(pk)
+        for pk in cohort_pupils(run.school)
+        .filter(nc_year=year_group)
+        .values_list("public_id", flat=True)
+    ]
+    if not keys:
         raise BuildError(
             f"No pupil in year group {year_group or '(none chosen)'} is on the SEN register or "
             "the monitoring list, so there are no packs to build. Choose another year group."
         )
-    # Remember who is in the ZIP so the run page can open each pack.
-    ReportRun.objects.filter(pk=run.pk).update(
-        parameters={**run.parameters, "pupils": [str(p.public_id) for p in pupils]}
-    )
-    today = timezone.localdate()
+    return keys
+
+
+def cohort_part(run, key: str) -> list[tuple[str, bytes]]:
+    """One pupil's PDF and JSON."""
+    from .transition import cohort_pupils
+
+    pupil = cohort_pupils(run.school).filter(public_id=key).first()
+    if pupil is None:
+        raise BuildError(
+            "A pupil of this year group left the SEN register or the school's roll while the "
+            "packs were being built, so their pack was not made. Press Retry to build the packs "
+            "for the year group as it is now; the packs already built are kept."
+        )
+    return _pack_files(pupil, run.school, timezone.localdate())
+
+
+def cohort_zip_name(run) -> str:
+    label = "year-" + slugify(str(run.parameters.get("year_group", "")))
+    return f"transition-packs-{slugify(run.school.name)}-{label}.zip"
+
+
+def build_transition_cohort(run, step):
+    """The whole year group in this process, one pack after another (the management command).
+    Report runs fan the same parts out to the workers instead (FAN_OUT, services)."""
+    keys = cohort_keys(run)
     files: list[tuple[str, bytes]] = []
-    step(0, len(pupils))
-    for i, pupil in enumerate(pupils, start=1):
-        files += _pack_files(pupil, run.school, today)
-        step(i, len(pupils))
-    label = "year-" + slugify(year_group)
-    return f"transition-packs-{slugify(run.school.name)}-{label}.zip", _zip(files)
+    step(0, len(keys))
+    for i, key in enumerate(keys, start=1):
+        files += cohort_part(run, key)
+        step(i, len(keys))
+    return cohort_zip_name(run), _zip(files)
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """A run built as parts, one task each, joined into one ZIP: keys(run) names the parts (or
+    raises BuildError), part(run, key) builds one part's files, name(run) names the ZIP, and the
+    keys are recorded in order in the run's parameters under keys_param."""
+
+    keys: Callable[[ReportRun], list[str]]
+    part: Callable[[ReportRun, str], list[tuple[str, bytes]]]
+    name: Callable[[ReportRun], str]
+    keys_param: str
+
+
+FAN_OUT = {
+    # "pupils": the run page lists the year group's packs from it.
+    ReportRun.Type.TRANSITION_COHORT: FanOut(
+        keys=cohort_keys, part=cohort_part, name=cohort_zip_name, keys_param="pupils"
+    ),
+}
 
 
 BUILDERS = {

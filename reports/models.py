@@ -18,7 +18,12 @@ class ReportRun(models.Model):
 
     queued -> running (claimed by exactly one worker with a conditional UPDATE) -> done | failed.
     failed -> queued again on Retry; a run stuck in running past the task time limit is swept to
-    failed. Files live under MEDIA_ROOT and are served only through the access-checked view."""
+    failed. Files live under MEDIA_ROOT and are served only through the access-checked view.
+
+    A year group's packs are fanned out: the claim creates one ReportRunPart per pupil and the run
+    stays running while workers build the parts (the sweep looks after its parts, not the run);
+    whoever finishes the last part claims the assembly (`assembly_started_at`) and joins them into
+    the run's file."""
 
     class Type(models.TextChoices):
         GOVERNORS = "governors_report", "Governors' annual SEN report"
@@ -51,6 +56,8 @@ class ReportRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the one process that joins a fanned-out run's parts (a conditional UPDATE).
+    assembly_started_at = models.DateTimeField(null=True, blank=True)
 
     objects = SchoolScopedQuerySet.as_manager()
 
@@ -96,6 +103,45 @@ class ReportRun(models.Model):
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class ReportRunPart(models.Model):
+    """One piece of a fanned-out run (a pupil's pack in a year group's ZIP), built by its own
+    task so several workers share one run.
+
+    queued -> running (conditional UPDATE; `attempts` counts claims and fences the finish, so a
+    part requeued by the sweep cannot be finished by the worker it was taken from) -> done |
+    failed. A failed part fails its run; Retry requeues failed parts and keeps done ones. Parts,
+    rows and files, are deleted once the run's file is assembled. Reached only through its run,
+    which is school-scoped."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="parts")
+    key = models.CharField(max_length=64)  # what the part is of: a pupil's public_id
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="reports/parts/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key"], name="reportrunpart_one_per_key")
+        ]
+        indexes = [
+            # The sweep: parts running past the time limit (and, by status, queued ones).
+            models.Index(fields=["status", "started_at"], name="reportrunpart_sweep"),
+        ]
+
+    def __str__(self):
+        return f"Part {self.key} of run {self.run_id} ({self.get_status_display()})"
 
 
 class CensusSnapshot(models.Model):

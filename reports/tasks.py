@@ -28,6 +28,20 @@ def build_report_run(self, report_run_id: int) -> None:
     services.report_run_build(run=run)
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def build_report_run_part(self, part_id: int) -> None:
+    """One pupil's pack of a year group: any worker may take any part of the run."""
+    services.report_run_part_build(part_id=part_id)
+
+
 @shared_task
 def sweep_stuck_report_runs() -> int:
     return services.report_run_sweep()
