@@ -1,6 +1,7 @@
 """The SEN register: pupils, teaching groups, status decisions, ranked needs, concerns and the
 one-page profile. A pupil's status changes only through a StatusDecision (pupils.services)."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -157,6 +158,20 @@ class Pupil(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def year_9_starts_on(self) -> dt.date:
+        """1 September of the school year the pupil is, was or will be in Year 9. Counted from
+        their current year group where it is a number (so a pupil taught out of their age
+        group counts from the group they are in), else from their date of birth."""
+        today = timezone.localdate()
+        this_year = today.year if today.month >= 9 else today.year - 1
+        year = 0 if self.nc_year == NcYear.R else self.nc_year
+        if str(year).isdigit():
+            return dt.date(this_year + 9 - int(year), 9, 1)
+        dob = self.date_of_birth  # September to August birthdays share a year group
+        cohort = dob.year if dob.month >= 9 else dob.year - 1
+        return dt.date(cohort + 14, 9, 1)
 
     def age_on(self, day) -> int:
         years = day.year - self.date_of_birth.year
@@ -581,6 +596,12 @@ class AccessArrangement(models.Model):
             add_months(self.approved_on, self.VALID_MONTHS) if self.approved_on else None
         )
         super().save(*args, **kwargs)
+
+    @property
+    def assessed_before_year_9(self) -> bool:
+        """JCQ: an access arrangements assessment for GCSE must be carried out no earlier than
+        the start of Year 9 (DOMAIN.md 7.2); an earlier one needs redoing."""
+        return self.assessed_on is not None and self.assessed_on < self.pupil.year_9_starts_on
 
     @property
     def meets_extra_time_criteria(self) -> bool | None:

@@ -40,6 +40,10 @@ from .forms import (
 from .models import AccessArrangement, Agency, Concern, Pupil, area_map_for
 
 PAGE_SIZE = 100
+BEFORE_YEAR_9 = (
+    "The assessment was carried out before the start of Year 9. For GCSE, JCQ needs an "
+    "assessment carried out no earlier than the start of Year 9: arrange a new one."
+)
 AREA_LABELS = dict(Area.choices)
 TYPE_LABELS = dict(SenType.choices)
 YEAR_LABELS = dict(NcYear.choices)
@@ -855,6 +859,8 @@ def access_arrangement_edit(request, pupil_id, arrangement_id=None):
         arrangement.pupil = pupil
         arrangement.route = ""  # re-derived from the kind
         services.access_arrangement_save(arrangement=arrangement, by=request.user)
+        if arrangement.assessed_before_year_9:
+            messages.warning(request, BEFORE_YEAR_9)
         return _saved(
             request,
             pupil,
@@ -904,7 +910,7 @@ def access_arrangement_delete(request, pupil_id, arrangement_id):
 @capability_required("register.view_all")
 def access_arrangements(request):
     today = timezone.localdate()
-    rows = (
+    rows = list(
         AccessArrangement.objects.filter(
             pupil__school=request.school, pupil__archived_at__isnull=True
         )
@@ -916,5 +922,10 @@ def access_arrangements(request):
     return render(
         request,
         "pupils/access_arrangements.html",
-        {"rows": rows, "expiring": expiring, "today": today},
+        {
+            "rows": rows,
+            "expiring": expiring,
+            "before_year_9": [aa for aa in rows if aa.assessed_before_year_9],
+            "today": today,
+        },
     )
