@@ -238,6 +238,16 @@ class MapRow:
         return reg.name if reg else ""
 
 
+_PUPIL_SHOWN = {"id", "public_id", "school", "first_name", "preferred_name", "last_name",
+                "sen_status", "nc_year", "reg_group"}  # fmt: skip
+
+
+def _pupil_deferred():
+    from pupils.models import Pupil
+
+    return [f.name for f in Pupil._meta.concrete_fields if f.name not in _PUPIL_SHOWN]
+
+
 def provision_map_rows(
     school,
     *,
@@ -252,7 +262,13 @@ def provision_map_rows(
     pupils a member may see. Five queries whatever the size of the school."""
     today = today or dt.date.today()
     # Rows take their group from `groups` below, so the enrolments join only the pupil.
-    enrolments = Enrolment.objects.filter(group__school=school).select_related("pupil__reg_group")
+    enrolments = (
+        Enrolment.objects.filter(group__school=school)
+        .select_related("pupil__reg_group")
+        # A Pupil has some fifty columns, mostly long profile text; rows show a handful.
+        .defer(*(f"pupil__{f}" for f in _pupil_deferred()))
+        .defer("pupil__reg_group__school", "impact_note")
+    )
     if pupils is not None:
         enrolments = enrolments.filter(pupil__in=pupils)
     if area:
@@ -270,7 +286,13 @@ def provision_map_rows(
         list(
             ProvisionGroup.objects.for_school(school)
             .select_related("intervention", "staff__user", "exclusive_to")
-            .prefetch_related("enrolments")
+            # Stats and shares read only each enrolment's dates and pupil.
+            .prefetch_related(
+                Prefetch(
+                    "enrolments",
+                    queryset=Enrolment.objects.only("group_id", "pupil_id", "starts_on", "ends_on"),
+                )
+            )
             .filter(pk__in=group_ids)
         )
         if group_ids

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from pupils.access import pupil_for_read, visible_pupils
 from pupils.codes import Area, NcYear
+from sencoweb import jinja
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 from sencoweb.models import Membership
 
@@ -123,21 +124,19 @@ def provision_map(request):
         "cost_to_date": sum((r.stats.cost_to_date for r in groups.values()), costs.ZERO_MONEY),
         "planned_cost": sum((r.stats.planned_cost for r in groups.values()), costs.ZERO_MONEY),
     }
-    return render(
+    ctx = _ctx(
         request,
-        "provision/map.html",
-        _ctx(
-            request,
-            sections=sections,
-            by=by,
-            groupings=GROUPINGS,
-            area=area,
-            wave=wave,
-            areas=Area.choices,
-            totals=totals,
-            today=today,
-        ),
+        sections=sections,
+        by=by,
+        groupings=GROUPINGS,
+        area=area,
+        wave=wave,
+        areas=Area.choices,
+        totals=totals,
+        today=today,
     )
+    ctx["map_sections"] = jinja.rows("provision/map_sections.jinja", ctx)
+    return render(request, "provision/map.html", ctx)
 
 
 # --- interventions ------------------------------------------------------------------------

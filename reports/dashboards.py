@@ -4,6 +4,8 @@ drill-down) and the trust lead's across schools. A fixed number of aggregate que
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -35,6 +37,22 @@ def reviews_due(school, today: dt.date) -> dict:
     return {"overdue": overdue, "due_soon": due_soon}
 
 
+def year_sections(school, year: int, threshold: int) -> tuple[list[dict], dt.datetime]:
+    """The year-to-date sections (provision, spend, outcomes, EHC, training) and when they were
+    worked out. They walk a year of sessions and costs, most of a dashboard's time, and change
+    slowly, so they are kept for DASHBOARD_CACHE_SECONDS in the shared cache (Redis in
+    production, so every web process sees the same figures). Counts on the register, reviews and
+    concerns stay live. The key carries the school and the suppression threshold, so a school
+    never sees another's figures and governors never see unsuppressed ones."""
+    key = f"reports:dashboard-sections:v1:{school.pk}:{year}:{threshold}"
+    cached = cache.get(key) if settings.DASHBOARD_CACHE_SECONDS else None
+    if cached is None:
+        cached = (sections.governor_sections(school, year, threshold), timezone.now())
+        if settings.DASHBOARD_CACHE_SECONDS:
+            cache.set(key, cached, settings.DASHBOARD_CACHE_SECONDS)
+    return cached
+
+
 def school_dashboard(school, *, named: bool) -> dict:
     # Named dashboards show exact counts (the head can open the pupils anyway); anonymised ones
     # go through the same suppression as the governors' report.
@@ -57,9 +75,11 @@ def school_dashboard(school, *, named: bool) -> dict:
         "needs_chart": governors.table_chart(needs, "By primary need"),
         "years": years,
         "years_chart": governors.table_chart(years, "By year group"),
-        "extra_sections": sections.governor_sections(school, selectors_year(today), threshold),
         "links": {},
     }
+    ctx["extra_sections"], ctx["sections_as_at"] = year_sections(
+        school, selectors_year(today), threshold
+    )
     if named:
         due = reviews_due(school, today)
         open_concerns = (

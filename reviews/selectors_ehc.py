@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 
 from sencoweb.models import academic_year_of
+from sencoweb.urltools import url_of
 
 from . import deadlines as engine
 from .models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
@@ -178,8 +178,11 @@ def open_requests(*, schools, pupils=None):
 def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[DeadlineRow]:
     """Every open deadline (not yet done) of these plans and requests, soonest first."""
     rows: list[DeadlineRow] = []
+    request_url = url_of("reviews:request_detail")
+    review_url, new_review_url = url_of("reviews:review_edit"), url_of("reviews:review_new")
+    plan_url_of = url_of("reviews:plan_detail")
     for req in requests:
-        url = reverse("reviews:request_detail", args=[req.public_id])
+        url = request_url(req.public_id)
         for d in request_deadlines(req):
             if not d.is_done(today):
                 rows.append(
@@ -189,18 +192,14 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
         profile = profile_for(profiles, plan.school_id, plan.la_code)
         reviews = list(plan.reviews.all())
         review, cycle = review_deadlines(plan, reviews, profile=profile)
-        url = (
-            reverse("reviews:review_edit", args=[review.public_id])
-            if review
-            else reverse("reviews:review_new", args=[plan.public_id])
-        )
+        url = review_url(review.public_id) if review else new_review_url(plan.public_id)
         owner = review or plan
         for d in cycle:
             if not d.is_done(today):
                 rows.append(
                     DeadlineRow(plan.school, plan.pupil, "Annual review", d, url, _ref(owner, d))
                 )
-        plan_url = reverse("reviews:plan_detail", args=[plan.public_id])
+        plan_url = plan_url_of(plan.public_id)
         for d in transfer_deadlines(plan, reviews, today=today):
             if not d.is_done(today):
                 rows.append(

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupils.access import pupil_for_read, pupil_for_write, visible_pupils
+from pupils.codes import NcYear
+from sencoweb import jinja
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 
 from . import forms_ehc as forms
@@ -19,6 +21,7 @@ from . import services_ehc as services
 from .models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
 
 READ = ("plans.view", "ehc.edit")
+YEAR_LABELS = dict(NcYear.choices)
 
 
 def _today():
@@ -443,14 +446,13 @@ def deadlines(request):
         None,
         summary="Viewed statutory deadlines" + (" across schools" if all_schools else ""),
     )
-    return render(
-        request,
-        "reviews/deadlines.html",
-        {
-            "rows": [(r, r.status(today), r.days_left(today)) for r in rows],
-            "all_schools": all_schools,
-            "can_toggle": sum(1 for m in request.memberships if m.can("deadlines.view")) > 1,
-            "window": sel.WINDOW_DAYS,
-            "today": today,
-        },
-    )
+    ctx = {
+        "rows": [(r, r.status(today), r.days_left(today)) for r in rows],
+        "all_schools": all_schools,
+        "can_toggle": sum(1 for m in request.memberships if m.can("deadlines.view")) > 1,
+        "window": sel.WINDOW_DAYS,
+        "today": today,
+        "years": YEAR_LABELS,
+    }
+    ctx["table_rows"] = jinja.rows("reviews/deadlines_rows.jinja", ctx)
+    return render(request, "reviews/deadlines.html", ctx)
