@@ -14,6 +14,17 @@ from .factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids are reused after a rollback, so a cached
+    dashboard of an earlier test's school could otherwise show up in a later one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def school(db):
     return SchoolFactory(name="Oakfield Primary")

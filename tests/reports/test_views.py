@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from reports.models import InfoReport, ReportRun
 from sencoweb.models import AuditEvent
-from tests.factories import NeedFactory, PupilFactory
+from tests.factories import MembershipFactory, NeedFactory, PupilFactory
 from tests.helpers import client_for
 
 from .factories import ReportRunFactory
@@ -133,7 +133,8 @@ def test_governor_dashboard_is_anonymised(governor, head):
     assert 'id="status-E">3<' in named and "reviews-overdue" in named
 
 
-def test_dashboard_query_count_is_constant(head, django_assert_max_num_queries):
+def test_dashboard_query_count_is_constant(head, django_assert_max_num_queries, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0  # count the year-to-date sections' queries too
     client = client_for(head)
     client.get(reverse("reports:dashboard"))  # warm the session
     PupilFactory.create_batch(5, school=head.school, sen_status="K")
@@ -146,6 +147,32 @@ def test_dashboard_query_count_is_constant(head, django_assert_max_num_queries):
         NeedFactory(pupil=p, sen_type="ASD")
     with django_assert_max_num_queries(len(small)):
         client.get(reverse("reports:dashboard"))
+
+
+def test_dashboard_sections_are_cached_per_school_and_threshold(head, governor, outsider):
+    """The year-to-date sections are kept a few minutes; live counts are not. A cached copy is
+    never shown to another school, nor the head's unsuppressed one to a governor."""
+    url = reverse("reports:dashboard")
+    first = client_for(head).get(url)
+    assert first.status_code == 200 and b'id="sections-as-at"' in first.content
+    as_at = first.context["sections_as_at"]
+    PupilFactory.create_batch(3, school=head.school, sen_status="E")
+    again = client_for(head).get(url)
+    assert again.context["sections_as_at"] == as_at  # the sections came from the cache
+    assert 'id="status-E">3<' in again.content.decode()  # the register counts are live
+    # Governors get their own (suppressed) copy, worked out afresh.
+    assert client_for(governor).get(url).context["sections_as_at"] > as_at
+    # Another school's head gets their own school's sections, never these.
+    other_head = MembershipFactory(school=outsider.school, role="head")
+    other = client_for(other_head).get(url)
+    assert other.context["sections_as_at"] > as_at and other.context["school"] == outsider.school
+
+
+def test_dashboard_cache_can_be_turned_off(head, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    url = reverse("reports:dashboard")
+    first = client_for(head).get(url).context["sections_as_at"]
+    assert client_for(head).get(url).context["sections_as_at"] > first
 
 
 def test_trust_dashboard(trustlead, teacher):
