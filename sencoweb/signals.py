@@ -1,7 +1,12 @@
-"""Sign-in, sign-out and failed sign-in leave audit rows."""
+"""Sign-in, sign-out and failed sign-in leave audit rows; a change to a user's second-factor
+devices clears the cached answer to "has this user a device?" (twofactor.py)."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent, append_audit_event
 
@@ -41,3 +46,11 @@ def audit_sign_in_failed(sender, credentials, request=None, **kwargs):
         ip_address=_ip(request),
         path=getattr(request, "path", "")[:300],
     )
+
+
+@receiver([post_save, post_delete], sender=TOTPDevice)
+@receiver([post_save, post_delete], sender=StaticDevice)
+def forget_device_answer(sender, instance, **kwargs):
+    from .twofactor import device_cache_key
+
+    cache.delete(device_cache_key(instance.user_id))

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -76,6 +77,25 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].replace(" ", "").replace("-", "").strip().lower()
+
+
+DEVICE_CACHE_SECONDS = 3600
+
+
+def device_cache_key(user_id) -> str:
+    return f"sencoweb:2fa:has-device:{user_id}"
+
+
+def has_confirmed_device(user) -> bool:
+    """`user_has_device(user, confirmed=True)`, kept in the shared cache. The middleware asks it
+    on every request of a user who has not verified (two queries: app and recovery devices), and
+    the answer changes only when a device is saved or deleted, which clears it (signals.py)."""
+    key = device_cache_key(user.pk)
+    value = cache.get(key)
+    if value is None:
+        value = user_has_device(user, confirmed=True)
+        cache.set(key, value, DEVICE_CACHE_SECONDS)
+    return value
 
 
 def needs_two_factor(request) -> bool:
@@ -300,7 +320,7 @@ class TwoFactorMiddleware:
             return None
         if request.path_info.startswith(settings.STATIC_URL) or self._is_open(request):
             return None
-        if user_has_device(user, confirmed=True):
+        if has_confirmed_device(user):
             return "two_factor_verify"
         if settings.REQUIRE_2FA and needs_two_factor(request):
             return "two_factor"

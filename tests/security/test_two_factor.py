@@ -208,3 +208,23 @@ def test_anonymous_users_are_sent_to_sign_in(client, db):
     for name in ("two_factor", "two_factor_verify"):
         response = client.get(reverse(name))
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_session_signed_in_before_a_device_was_added_must_then_verify(teacher):
+    """The middleware's "has this user a device?" is cached; adding or removing a device (even
+    from another browser) must clear it at once, or an older session would skip the check."""
+    url = reverse("pupils:my_classes")
+    old_session = client_for(teacher)  # 2FA is optional for teachers: no device yet
+    assert old_session.get(url).status_code == 200
+    assert twofactor.has_confirmed_device(teacher.user) is False  # cached now
+    device = TOTPDevice.objects.create(user=teacher.user, name="Phone", confirmed=True)
+    response = old_session.get(url)
+    assert response.status_code == 302 and reverse("two_factor_verify") in response["Location"]
+    device.delete()
+    assert old_session.get(url).status_code == 200
+
+
+def test_the_device_answer_is_asked_once_then_cached(teacher, django_assert_num_queries):
+    twofactor.has_confirmed_device(teacher.user)
+    with django_assert_num_queries(0):
+        assert twofactor.has_confirmed_device(teacher.user) is False
