@@ -10,7 +10,7 @@ from sencoweb.models import Membership
 from sencoweb.security import validate_upload
 
 from . import selectors
-from .models import ContributionLink, Outcome, Review, SupportCycle
+from .models import ContributionLink, Outcome, Review, ReviewSettings, SupportCycle
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -23,6 +23,39 @@ def _staff_choices(school):
         .order_by("user__last_name", "user__first_name")
     )
     return [(m.user_id, f"{m.user} ({m.get_role_display()})") for m in members]
+
+
+class ReviewSettingsForm(forms.ModelForm):
+    # (lowest, highest) for each number. Reminders go out for reviews in the next 31 days
+    # (services.review_reminders_send); links are given for at most 60 (ContributionLinkForm).
+    LIMITS = {"link_days": (1, 60), "chase_days_before": (0, 30), "reminder_days_before": (0, 31)}
+
+    class Meta:
+        model = ReviewSettings
+        fields = ["teachers_may_edit", "link_days", "chase_days_before", "reminder_days_before"]
+        help_texts = {
+            "teachers_may_edit": "Otherwise only the SENCO edits plans, unless a plan itself "
+            "lets its class teacher edit it.",
+            "link_days": "The default for new links to parents, pupils and professionals "
+            "(1 to 60 days).",
+            "chase_days_before": "One reminder email to anyone who has not yet replied "
+            "(0 to 30 days; 0 is the day of the review).",
+            "reminder_days_before": "An email to the responsible teacher and the SENCO "
+            "(0 to 31 days).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.LIMITS.items():
+            self.fields[name].widget.attrs.update({"min": low, "max": high})
+
+    def clean(self):
+        data = super().clean()
+        for name, (low, high) in self.LIMITS.items():
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(name, f"Choose a number from {low} to {high}.")
+        return data
 
 
 class OpenCycleForm(forms.Form):

@@ -134,6 +134,7 @@ def register() -> None:
 
     nav.register("Reviews", "reviews:calendar", "plans.view", order=40)
     nav.register("Class plans", "reviews:class_plans", "register.view_taught", order=45)
+    nav.register("Review settings", "reviews:settings", "plans.edit", order=49)
     home.register(
         "reviews_calendar",
         "reviews/panel_reviews.html",

@@ -33,6 +33,7 @@ urlpatterns: list = [
     path("calendar/token/", views.rotate_calendar_token, name="calendar_token"),
     path("calendar/feed/<str:feed_token>.ics", views.ical_feed, name="ical_feed"),
     path("class-plans/", views.class_plans, name="class_plans"),
+    path("settings/", views.review_settings, name="settings"),
 ]
 
 # EHC needs assessments, plans, annual reviews and statutory deadlines (views_ehc).

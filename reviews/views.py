@@ -26,6 +26,7 @@ from .forms import (
     OutcomeForm,
     PlanSettingsForm,
     ReviewForm,
+    ReviewSettingsForm,
     default_next_review,
 )
 from .models import ContributionLink, Outcome, ReviewSettings
@@ -510,3 +511,28 @@ def class_plans(request):
     rows = selectors.class_plans(request=request)
     audit(request, "view", None, summary=f"Viewed class plan strategies ({len(rows)} pupils)")
     return render(request, "reviews/class_plans.html", {"rows": rows})
+
+
+@capability_required("plans.edit")
+def review_settings(request):
+    """The school's choices for support plans and reviews (one row per school)."""
+    found = ReviewSettings.for_school(request.school)
+    form = ReviewSettingsForm(request.POST or None, instance=found)
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_data
+        form.save()
+        audit(
+            request,
+            "update",
+            found,
+            summary="Changed the review settings: " + (", ".join(changed) or "no change"),
+            detail={name: form.cleaned_data[name] for name in changed},
+        )
+        messages.success(request, "Review settings saved.")
+        return redirect("reviews:settings")
+    return render(
+        request,
+        "reviews/settings.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
