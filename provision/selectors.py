@@ -234,8 +234,7 @@ class MapRow:
 
     @property
     def class_name(self) -> str:
-        reg = self.pupil.reg_group
-        return reg.name if reg else ""
+        return self.enrolment.class_name or ""
 
 
 _PUPIL_SHOWN = {"id", "public_id", "school", "first_name", "preferred_name", "last_name",
@@ -264,10 +263,10 @@ def provision_map_rows(
     # Rows take their group from `groups` below, so the enrolments join only the pupil.
     enrolments = (
         Enrolment.objects.filter(group__school=school)
-        .select_related("pupil__reg_group")
+        .select_related("pupil")
         # A Pupil has some fifty columns, mostly long profile text; rows show a handful.
-        .defer(*(f"pupil__{f}" for f in _pupil_deferred()))
-        .defer("pupil__reg_group__school", "impact_note")
+        .defer(*(f"pupil__{f}" for f in _pupil_deferred()), "impact_note")
+        .annotate(class_name=F("pupil__reg_group__name"))
     )
     if pupils is not None:
         enrolments = enrolments.filter(pupil__in=pupils)
