@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from reviews.cycle_access import cycle_for_read
+from reviews.selectors import provision_for_parents
 from sencoweb.access import audit, capability_required, get_scoped_or_404
 
 from .rendering import render_template_pdf
@@ -19,11 +20,17 @@ def plan_pdf(request, cycle_id):
     if version is None:
         return HttpResponse("This plan has not been issued yet.", status=404)
     pupil = cycle.pupil
+    # The plan as issued, with today's details of the provision group each outcome links to.
+    linked = provision_for_parents(version.outcomes, school=request.school)
+    outcomes = [
+        {**o, "linked": linked.get(o.get("provision_group_id") or "")} for o in version.outcomes
+    ]
     pdf = render_template_pdf(
         "reports/plan_pdf.html",
         {
             "cycle": cycle,
             "version": version,
+            "outcomes": outcomes,
             "pupil": pupil,
             "school": request.school,
             "assessment": version.snapshot.get("assessment", {}),

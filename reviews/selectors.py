@@ -183,3 +183,34 @@ def linked_provision(outcomes, *, school, today: dt.date | None = None) -> dict:
     groups = list(provision_selectors.group_queryset(school).filter(public_id__in=ids))
     stats = provision_selectors.group_stats(groups, school=school, today=today)
     return {g.public_id: {"group": g, "stats": stats[g.pk]} for g in groups}
+
+
+def provision_for_parents(outcomes, *, school) -> dict[str, dict]:
+    """{provision group public id (str): what the plan tells parents about it} for the groups
+    these outcomes (snapshot dicts or Outcome rows) link to: the intervention, how often and
+    who delivers it, by role. Only these fields leave here: staff names and hourly rates are
+    not for parents. One query."""
+    ids = set()
+    for o in outcomes:
+        value = o.get("provision_group_id") if isinstance(o, dict) else o.provision_group_id
+        if value:
+            ids.add(str(value))
+    if not ids:
+        return {}
+    groups = (
+        ProvisionGroup.objects.for_school(school)
+        .filter(public_id__in=ids)
+        .select_related("intervention", "staff")
+    )
+    out = {}
+    for g in groups:
+        times = len(g.weekdays)
+        often = "Once a week" if times == 1 else f"{times} times a week"
+        out[str(g.public_id)] = {
+            "name": g.intervention.name,
+            "how_often": f"{often} ({g.days_label}), {g.session_minutes} minutes each time",
+            "delivered_by": g.staff.job_title or g.staff.get_role_display(),
+            "starts_on": g.starts_on,
+            "ends_on": g.ends_on,
+        }
+    return out
