@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -135,7 +135,7 @@ def provision_map(request):
         totals=totals,
         today=today,
     )
-    ctx["map_sections"] = jinja.rows("provision/map_sections.jinja", ctx)
+    ctx["map_sections"] = jinja.partial("provision/map_sections.jinja", ctx)
     return render(request, "provision/map.html", ctx)
 
 
@@ -369,14 +369,13 @@ def today(request):
     if day > real_today:
         day = real_today
     sessions = selectors.today_sessions(request.membership, day)
-    for item in sessions:
-        item["form"] = _session_form(item)
+    cards = [_card_html(request, {**item, "form": _session_form(item)}, day) for item in sessions]
     return render(
         request,
         "provision/today.html",
         _ctx(
             request,
-            sessions=sessions,
+            cards=cards,
             day=day,
             is_today=day == real_today,
             prev_day=_school_day(day, -1),
@@ -416,11 +415,12 @@ def _card(request, group, day, *, form=None, status=200, saved=False):
         items = [{"group": group, "log": log, "pupils": enrolled}]
     item = items[0]
     item["form"] = form or _session_form(item)
-    return render(
-        request,
-        "provision/_session_card.html",
-        _ctx(request, item=item, day=day, saved=saved),
-        status=status,
+    return HttpResponse(_card_html(request, item, day, saved=saved), status=status)
+
+
+def _card_html(request, item, day, *, saved=False):
+    return jinja.partial(
+        "provision/session_card.jinja", {"item": item, "day": day, "saved": saved}, request
     )
 
 
@@ -490,7 +490,7 @@ def session_form(request, group_id, date):
     return render(
         request,
         "provision/session.html",
-        _ctx(request, item=item, day=day),
+        _ctx(request, item=item, day=day, card=_card_html(request, item, day)),
         status=422 if request.method == "POST" else 200,
     )
 

@@ -161,7 +161,7 @@ def register(request):
     page = paginator.get_page(request.GET.get("page"))
     for p in page.object_list:
         p.area = AREA_LABELS.get(area_map.get(p.primary_need), "")
-    rows = jinja.rows(
+    rows = jinja.partial(
         "pupils/register_rows.jinja",
         {"pupils": page.object_list, "years": YEAR_LABELS, "statuses": STATUS_LABELS},
     )

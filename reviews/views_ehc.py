@@ -454,5 +454,5 @@ def deadlines(request):
         "today": today,
         "years": YEAR_LABELS,
     }
-    ctx["table_rows"] = jinja.rows("reviews/deadlines_rows.jinja", ctx)
+    ctx["table_rows"] = jinja.partial("reviews/deadlines_rows.jinja", ctx)
     return render(request, "reviews/deadlines.html", ctx)

@@ -1,9 +1,10 @@
-"""Jinja2 for the rows of the busiest tables (the register, the provision map, the deadlines).
+"""Jinja2 for the rows of the busiest tables (the register, the provision map, the deadlines)
+and the session cards of a TA's day.
 
 A table row in the Django template language costs about 1,500 Python calls (each variable goes
 through resolve, localize and escape); the same row in Jinja2 is compiled to Python and costs a
 tenth of that, which is most of a 100-row page. Pages, forms and layout stay in the Django
-template language; a view renders the rows with `rows()` and puts the result in its page.
+template language; a view renders the rows with `partial()` and puts the result in its page.
 Autoescaping is on, exactly as in Django templates."""
 
 from django.template import engines
@@ -55,8 +56,9 @@ def environment(**options) -> Environment:
     return env
 
 
-def rows(template_name: str, context: dict) -> SafeString:
-    """Render a Jinja2 partial (templates/jinja2/...) for inclusion in a Django template."""
+def partial(template_name: str, context: dict, request=None) -> SafeString:
+    """Render a Jinja2 partial (templates/jinja2/...) for a Django template or an htmx swap.
+    With the request, the partial has `csrf_input` for its forms."""
     template = engines["jinja2"].get_template(template_name)
     # The Jinja2 engine escaped every value; the result is markup.
-    return mark_safe(template.render(context))  # noqa: S308
+    return mark_safe(template.render(context, request=request))  # noqa: S308

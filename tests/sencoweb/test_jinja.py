@@ -44,8 +44,8 @@ def test_url_of_matches_reverse():
     assert url_of("pupils:detail")(pid) == reverse("pupils:detail", args=[pid])
 
 
-def test_rows_returns_markup_for_a_django_page(db):
-    out = jinja.rows("pupils/register_rows.jinja", {"pupils": [], "years": {}, "statuses": {}})
+def test_partial_returns_markup_for_a_django_page(db):
+    out = jinja.partial("pupils/register_rows.jinja", {"pupils": [], "years": {}, "statuses": {}})
     assert "No pupils match these filters." in out
     assert Template("{{ rows }}").render(Context({"rows": out})) == str(out)  # not escaped again
 
@@ -79,7 +79,7 @@ def test_deadline_badges_say_the_same_on_every_page(status, days_left, words):
             label="Meeting", rule="r", source="s", due=dt.date(2026, 1, 5), statutory=True
         ),
     )
-    rows = jinja.rows(
+    rows = jinja.partial(
         "reviews/deadlines_rows.jinja",
         {"rows": [(row, status, days_left)], "all_schools": False, "years": {}, "window": 30},
     )
