@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sencoweb.security import validate_upload
@@ -77,8 +77,10 @@ def test_types_can_be_narrowed():
 )
 def test_arbitrary_input_is_accepted_or_refused_cleanly(name, content):
     """Never crashes: every input is either valid or a ValidationError."""
+    name = name.strip() or "x"
+    assume(name not in (".", ".."))  # Django itself refuses to make an upload of that name
     try:
-        validate_upload(SimpleUploadedFile(name.strip() or "x", content))
+        validate_upload(SimpleUploadedFile(name, content))
     except ValidationError as err:
         assert err.messages
 
