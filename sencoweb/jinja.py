@@ -7,9 +7,11 @@ tenth of that, which is most of a 100-row page. Pages, forms and layout stay in 
 template language; a view renders the rows with `partial()` and puts the result in its page.
 Autoescaping is on, exactly as in Django templates."""
 
+import functools
+
 from django.template import engines
 from django.template.defaultfilters import date as _date
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, StrictUndefined
 
@@ -21,7 +23,13 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def _url(name: str, *args) -> str:
-    return reverse(name, args=args)
+    return reverse(name, args=args) if args else _fixed_url(name, get_script_prefix())
+
+
+@functools.cache
+def _fixed_url(name: str, script_prefix: str) -> str:
+    # A URL without arguments never changes while the process runs (the header has six).
+    return reverse(name)
 
 
 def _format_date(value, fmt: str = "j M Y") -> str:

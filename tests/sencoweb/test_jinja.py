@@ -85,3 +85,24 @@ def test_deadline_badges_say_the_same_on_every_page(status, days_left, words):
     )
     assert words in dtl and words in rows
     assert dtl.strip() in rows
+
+
+def test_site_header_marks_the_page_and_shows_the_role_menu(senco, teacher):
+    from django.urls import reverse
+
+    from tests.helpers import client_for
+
+    html = client_for(senco).get(reverse("pupils:register")).content.decode()
+    register = f'aria-current="page" href="{reverse("pupils:register")}"'
+    assert register in html and html.count('aria-current="page"') == 1
+    assert "(SENCO)" in html and 'id="sign-out"' in html and 'name="csrfmiddlewaretoken"' in html
+    assert 'id="current-school"' in html  # one school: its name, no switcher
+    teacher_html = client_for(teacher).get(reverse("pupils:my_classes")).content.decode()
+    assert reverse("pupils:register") not in teacher_html  # not in a teacher's menu
+
+
+def test_site_header_for_a_signed_out_visitor_has_no_menu(client):
+    from django.urls import reverse
+
+    html = client.get(reverse("login")).content.decode()
+    assert "SENCo Web" in html and 'id="main-nav"' not in html
