@@ -1,7 +1,6 @@
 """Register views: fetch and authorise (pupils.access), form, service, redirect. Every read of a
 pupil record, every download and export, and every write is audited."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -801,7 +800,6 @@ def document_upload(request, pupil_id):
                 title=form.cleaned_data["title"],
                 dated=form.cleaned_data["dated"],
                 involvement=form.cleaned_data["involvement"],
-                max_bytes=settings.UPLOAD_MAX_BYTES,
                 by=request.user,
             )
         except ValidationError as error:
