@@ -538,7 +538,7 @@ def _delete_link(pupil, record, url_name: str, noun: str) -> dict:
     }
 
 
-def _delete_page(request, pupil, record, *, noun, anchor, delete, details=(), notes=()):
+def _delete_page(request, pupil, record, *, noun, anchor, delete, instead, details=(), notes=()):
     """GET: a confirmation page (it shows the record, so it is audited as a read). POST: the
     deletion, audited. The file of a pupil who has left is kept as it stood."""
     if pupil.is_archived:
@@ -571,6 +571,7 @@ def _delete_page(request, pupil, record, *, noun, anchor, delete, details=(), no
             "title": f"Delete {noun}: {label}",
             "pupil": pupil,
             "noun": noun,
+            "instead": instead,
             "details": [d for d in details if d[1]],
             "notes": [n for n in notes if n],
             "back": back,
@@ -616,6 +617,7 @@ def contact_delete(request, pupil_id, contact_id):
         noun="parent or carer",
         anchor="family",
         delete=lambda: services.contact_delete(contact=contact, by=request.user),
+        instead="For a new phone number or address, edit the contact instead.",
         details=[
             ("Relationship", contact.relationship),
             ("Phone", contact.phone),
@@ -772,6 +774,8 @@ def involvement_delete(request, pupil_id, involvement_id):
         noun="agency involvement",
         anchor="agencies",
         delete=lambda: services.involvement_delete(involvement=involvement, by=request.user),
+        instead="When the agency discharges the pupil, update the involvement instead: the "
+        "referral stays on the pupil's chronology.",
         details=[
             ("Referred", f"{involvement.referral_date:%-d %b %Y}"),
             ("Professional", involvement.professional and involvement.professional.name),
@@ -892,6 +896,7 @@ def access_arrangement_delete(request, pupil_id, arrangement_id):
         noun="access arrangement",
         anchor="access",
         delete=lambda: services.access_arrangement_delete(arrangement=arrangement, by=request.user),
+        instead="For a renewal or a new assessment, edit the arrangement instead.",
         details=[
             ("Route", arrangement.get_route_display()),
             ("Approved", arrangement.approved_on and f"{arrangement.approved_on:%-d %b %Y}"),

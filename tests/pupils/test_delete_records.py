@@ -131,6 +131,7 @@ def test_involvement_documents_stay_on_the_pupils_file(senco, taught_pupil):
     url = reverse("pupils:involvement_delete", args=[taught_pupil.public_id, involvement.public_id])
     page = client.get(url).content.decode()
     assert "stay on the pupil&#x27;s file" in page and "EP report March" in page
+    assert "When the agency discharges the pupil, update the involvement instead" in page
     assert client.post(url).status_code == 302
     document.refresh_from_db()
     assert document.involvement is None and document.pupil == taught_pupil
