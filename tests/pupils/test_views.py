@@ -86,10 +86,10 @@ def test_register_query_count_is_pinned_and_constant(senco, school, django_asser
     client.get(url("register"))  # warm the session
     # session, user, memberships, nav unread count, area map, counts, page rows,
     # audit (savepoint, chain head get_or_create, insert, head update, release)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         client.get(url("register"))
     make(20)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         client.get(url("register"))
 
 
@@ -279,10 +279,10 @@ def test_my_classes_shows_strategies_with_pinned_queries(
     # session, user, memberships, unread count, groups, pupils + their needs, registered pupils
     # + their needs, one per pupils.hooks.class_strategy_sources source (reviews: issued plan
     # versions), audit (savepoint, chain head, insert, head update, release)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         client.get(url("my_classes"))
     make(10)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         client.get(url("my_classes"))
 
 
