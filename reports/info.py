@@ -48,3 +48,37 @@ def info_report_context(school) -> dict:
         "figures": live_figures(school),
         "generated_on": timezone.localdate(),
     }
+
+
+def _shown(value):
+    if isinstance(value, bool):  # "published"
+        return "Yes" if value else "No"
+    return value
+
+
+def info_report_history(report: InfoReport) -> list[dict]:
+    """Every saved version of the report, newest first, each with who saved it and what changed
+    from the version before: [{at, by, created, changes: [{label, old, new}]}]. Two queries."""
+    tracked = [*InfoReport.ITEM_FIELDS, "published"]
+    labels = {
+        name: InfoReport._meta.get_field(name).verbose_name for name in InfoReport.ITEM_FIELDS
+    }
+    labels["published"] = "Published on the school's website"
+    records = list(
+        report.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    versions, before = [], None
+    for record in records:
+        changes = []
+        for name in tracked:
+            old = getattr(before, name) if before is not None else None
+            new = getattr(record, name)
+            if old == new or (before is None and not new):
+                continue  # unchanged; or, for a new report, not written yet
+            changes.append({"label": labels[name], "old": _shown(old), "new": _shown(new)})
+        versions.append(
+            {"at": record.history_date, "by": record.history_user, "created": before is None,
+             "changes": changes}
+        )  # fmt: skip
+        before = record
+    return versions[::-1]

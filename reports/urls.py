@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/trust/", views.dashboard_trust, name="dashboard_trust"),
     path("information-report/", views.info_edit, name="info_edit"),
+    path("information-report/history/", views.info_history, name="info_history"),
     path("information-report/<uuid:school_id>/", views.info_public, name="info_public"),
 ]
 

@@ -14,7 +14,7 @@ from sencoweb.models import AuditEvent, School
 
 from . import dashboards, services, transition
 from .forms import CohortPacksForm, GovernorsReportForm, InfoReportForm, PackUploadForm
-from .info import info_report_context, info_report_for
+from .info import info_report_context, info_report_for, info_report_history
 from .models import ReportRun
 
 READ_CAPS = ("reports.build", "reports.governors.download")
@@ -202,6 +202,14 @@ def dashboard_trust(request):
 
 
 # ---- SEN information report -----------------------------------------------------------------
+
+
+@capability_required("reports.info_report.edit")
+def info_history(request):
+    """Who changed which answers of the information report, and when (django-simple-history)."""
+    versions = info_report_history(info_report_for(request.school))
+    audit(request, AuditEvent.Action.VIEW, summary="Viewed the SEN information report's history")
+    return render(request, "reports/info_history.html", {"versions": versions})
 
 
 @capability_required("reports.info_report.edit")

@@ -1,5 +1,6 @@
 """Browser journeys for reports: a governor downloads the annual report from the home page; a
-SENCO builds the Year 6 transition packs, watches the progress bar complete and opens one."""
+SENCO builds the Year 6 transition packs, watches the progress bar complete and opens one; a
+SENCO edits the SEN information report and reads its change history."""
 
 import pytest
 
@@ -53,3 +54,23 @@ def test_senco_builds_year_6_packs_and_opens_one(senco, sign_in, page):
     assert "Time to process instructions." in page.inner_text("main")
     assert_accessible(page)
     screenshot(page, "reports-pack")
+
+
+def test_senco_edits_the_information_report_and_reads_its_changes(senco, sign_in, page):
+    sign_in("senco", to="/reports/information-report/")
+    page.fill("#id_item_1", "We provide for all four broad areas of need.")
+    page.click("#save-info")
+    page.wait_for_selector("text=Saved the SEN information report.")
+    page.fill("#id_item_1", "We provide for all four broad areas, with a speech and language base.")
+    page.click("#save-info")
+    page.wait_for_selector("text=Saved the SEN information report.")
+    page.click("#info-history")
+    versions = page.locator("section.info-version")
+    assert versions.count() >= 2
+    newest = versions.nth(0)
+    assert "1. Kinds of SEN the school provides for" in newest.inner_text()
+    newest.locator("summary").first.click()
+    assert "with a speech and language base" in newest.inner_text()
+    assert "We provide for all four broad areas of need." in newest.inner_text()
+    assert_accessible(page)
+    screenshot(page, "reports-info-history")

@@ -237,3 +237,45 @@ def test_public_info_report_hides_small_counts_consistently(senco, client):
     ).content.decode()
     assert "15 pupils" in page and "fewer than 5 had an education" in page
     assert "12 received" not in page and "Secret" not in page
+
+
+def test_info_report_history_shows_who_changed_which_answer(senco, head, outsider):
+    from django.utils.html import escape
+
+    url = reverse("reports:info_edit")
+    data = {f: "" for f in InfoReport.ITEM_FIELDS}
+    data.update(item_1="We provide for all four broad areas.")
+    assert client_for(senco).post(url, data).status_code == 302
+    data.update(item_1="We provide for all four broad areas, and a <b>resourced</b> base.")
+    data.update(item_9="Complaints go to the head first.", published="on")
+    assert client_for(head).post(url, data).status_code == 302
+
+    page = client_for(senco).get(reverse("reports:info_history"))
+    assert page.status_code == 200
+    newest, older = page.context["versions"][0], page.context["versions"][1]
+    assert newest["by"] == head.user and older["by"] == senco.user
+    changed = {c["label"]: c for c in newest["changes"]}
+    assert set(changed) == {
+        "1. Kinds of SEN the school provides for",
+        "9. Complaints about SEN provision",
+        "Published on the school's website",
+    }
+    assert changed["1. Kinds of SEN the school provides for"]["old"] == (
+        "We provide for all four broad areas."
+    )
+    assert changed["Published on the school's website"] == {
+        "label": "Published on the school's website", "old": "No", "new": "Yes"
+    }  # fmt: skip
+    html = page.content.decode()
+    assert escape("a <b>resourced</b> base") in html and "<b>resourced</b>" not in html
+    assert AuditEvent.objects.filter(summary__contains="information report's history").exists()
+    # Another school's history is its own (empty of these answers).
+    other = client_for(outsider).get(reverse("reports:info_history"))
+    assert other.status_code == 200 and "resourced" not in other.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role,status", [("senco", 200), ("head", 200), ("teacher", 403), ("governor", 403)]
+)
+def test_info_report_history_by_role(cast, role, status):
+    assert client_for(cast[role]).get(reverse("reports:info_history")).status_code == status
