@@ -1,6 +1,8 @@
 """Register views for every role: who may, who may not, and that another school is a 404."""
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -461,3 +463,30 @@ def test_senco_profile_links_the_subject_access_export(senco, teacher, taught_pu
     sar = reverse("privacy:subject_access", args=[taught_pupil.public_id, "pdf"])
     assert sar in client_for(senco).get(url).content.decode()
     assert sar not in client_for(teacher).get(url).content.decode()
+
+
+def _href(html: str, pattern: str) -> str:
+    """The href of the first link matching `pattern` (what follows the href attribute)."""
+    match = re.search(rf'href="([^"]*)"{pattern}', html)
+    assert match, f"no link {pattern}"
+    return unescape(match.group(1))
+
+
+def test_register_links_keep_the_filters_and_work_when_followed(senco, school):
+    """The export, sort and page links are built from the current query string; follow them as a
+    browser would (a link starting "??" puts every parameter under a wrong name)."""
+    for i in range(105):
+        PupilFactory(school=school, sen_status="K", last_name=f"Pupil{i:03d}")
+    client = client_for(senco)
+    base = reverse("pupils:register")
+    page = client.get(base, {"status": "K"}).content.decode()
+    csv_link = _href(page, ' id="export-csv"')
+    assert csv_link.startswith("?") and not csv_link.startswith("??")
+    export = client.get(base + csv_link)
+    assert export["Content-Type"].startswith("text/csv")
+    assert export.content.decode().count("\n") == 106  # header and every K pupil, not a page
+    xlsx = client.get(base + _href(page, ' id="export-xlsx"'))
+    assert "spreadsheetml" in xlsx["Content-Type"]
+    second = client.get(base + _href(page, ">Next</a>"))
+    assert second.context["page"].number == 2 and second.context["filters"].data["status"] == "K"
+    assert client.get(base + _href(page, ">Year</a>")).context["sort"] == "year"
