@@ -5,12 +5,13 @@ Other apps (reports, reviews) use: delivered_hours_by_pupil, provision_for_pupil
 provision_map_rows, budget_summary, intervention_effectiveness."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q
 
+from pupils.codes import Area, NcYear
 from sencoweb.models import Membership, Term
 
 from . import costs, measures
@@ -310,6 +311,58 @@ def provision_map_rows(
         )
         for e in enrolments
     ]
+
+
+_AREA_LABELS = dict(Area.choices)
+_YEAR_LABELS = dict(NcYear.choices)
+MAP_GROUPINGS = OrderedDict(
+    [("year", "Year group"), ("class", "Class"), ("area", "Area of need"), ("wave", "Wave"),
+     ("intervention", "Intervention")]
+)  # fmt: skip
+
+
+def map_filters(query) -> dict:
+    """The map's grouping and filters from a query string, anything unknown dropped."""
+    by, area, wave = query.get("by", "year"), query.get("area", ""), query.get("wave", "")
+    return {
+        "by": by if by in MAP_GROUPINGS else "year",
+        "area": area if area in _AREA_LABELS else "",
+        "wave": wave if wave in ("1", "2", "3") else "",
+    }
+
+
+def _section_of(row, by) -> str:
+    if by == "class":
+        return row.class_name or "No class"
+    if by == "area":
+        return _AREA_LABELS.get(row.intervention.area, row.intervention.area)
+    if by == "wave":
+        return f"Wave {row.intervention.wave}"
+    if by == "intervention":
+        return row.intervention.name
+    return _YEAR_LABELS.get(row.pupil.nc_year, row.pupil.nc_year)
+
+
+def provision_map(school, *, pupils, today: dt.date, by="year", area="", wave="") -> dict:
+    """The map as the screen and its PDF show it: {"sections": {heading: [MapRow]}, "totals"}."""
+    rows = provision_map_rows(school, pupils=pupils, today=today, area=area, wave=wave)
+    sections = OrderedDict()
+    for row in sorted(rows, key=lambda r: (_section_of(r, by), r.pupil.last_name)):
+        sections.setdefault(_section_of(row, by), []).append(row)
+    if by == "year":  # Reception before Year 1, Year 2 before Year 10
+        order = {label: i for i, label in enumerate(_YEAR_LABELS.values())}
+        sections = OrderedDict(sorted(sections.items(), key=lambda kv: order.get(kv[0], 99)))
+    groups = {r.group.pk: r for r in rows}
+    totals = {
+        "pupils": len({r.pupil.pk for r in rows}),
+        "groups": len(groups),
+        "planned_to_date": sum(r.stats.planned_to_date for r in groups.values()),
+        "held": sum(r.stats.held for r in groups.values()),
+        "cancelled": sum(r.stats.cancelled for r in groups.values()),
+        "cost_to_date": sum((r.stats.cost_to_date for r in groups.values()), costs.ZERO_MONEY),
+        "planned_cost": sum((r.stats.planned_cost for r in groups.values()), costs.ZERO_MONEY),
+    }
+    return {"sections": sections, "totals": totals}
 
 
 def delivered_hours_by_pupil(school, pupils, since: dt.date, until: dt.date) -> dict:

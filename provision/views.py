@@ -2,7 +2,6 @@
 shown only with provision.view_costs; a group or pupil the member may not see is a 404."""
 
 import datetime as dt
-from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupils.access import pupil_for_read, visible_pupils
-from pupils.codes import Area, NcYear
+from pupils.codes import Area
 from sencoweb import jinja
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 from sencoweb.models import Membership
@@ -36,18 +35,6 @@ from .models import (
     SencoQualification,
     TrainingRecord,
 )
-
-GROUPINGS = OrderedDict(
-    [
-        ("year", "Year group"),
-        ("class", "Class"),
-        ("area", "Area of need"),
-        ("wave", "Wave"),
-        ("intervention", "Intervention"),
-    ]
-)
-AREA_LABELS = dict(Area.choices)
-YEAR_LABELS = dict(NcYear.choices)
 
 
 def _ctx(request, **extra):
@@ -81,60 +68,17 @@ def _form(request, template, status=200, **ctx):
 # --- the map ------------------------------------------------------------------------------
 
 
-def _group_key(row, by):
-    if by == "class":
-        return row.class_name or "No class"
-    if by == "area":
-        return AREA_LABELS.get(row.intervention.area, row.intervention.area)
-    if by == "wave":
-        return f"Wave {row.intervention.wave}"
-    if by == "intervention":
-        return row.intervention.name
-    return YEAR_LABELS.get(row.pupil.nc_year, row.pupil.nc_year)
-
-
 @capability_required("provision.view")
 def provision_map(request):
-    by = request.GET.get("by", "year")
-    by = by if by in GROUPINGS else "year"
-    area = request.GET.get("area", "")
-    area = area if area in AREA_LABELS else ""
-    wave = request.GET.get("wave", "")
-    wave = wave if wave in ("1", "2", "3") else ""
     today = _today(request)
-    rows = selectors.provision_map_rows(
-        request.school, pupils=visible_pupils(request), today=today, area=area, wave=wave
+    filters = selectors.map_filters(request.GET)
+    data = selectors.provision_map(
+        request.school, pupils=visible_pupils(request), today=today, **filters
     )
-    sections = OrderedDict()
-    for row in sorted(rows, key=lambda r: (_group_key(r, by), r.pupil.last_name)):
-        sections.setdefault(_group_key(row, by), []).append(row)
-    if by == "year":
-        order = {code: i for i, code in enumerate(NcYear.values)}
-        labels = {v: k for k, v in YEAR_LABELS.items()}
-        sections = OrderedDict(
-            sorted(sections.items(), key=lambda kv: order.get(labels.get(kv[0]), 99))
-        )
-    groups = {r.group.pk: r for r in rows}
-    totals = {
-        "pupils": len({r.pupil.pk for r in rows}),
-        "groups": len(groups),
-        "planned_to_date": sum(r.stats.planned_to_date for r in groups.values()),
-        "held": sum(r.stats.held for r in groups.values()),
-        "cancelled": sum(r.stats.cancelled for r in groups.values()),
-        "cost_to_date": sum((r.stats.cost_to_date for r in groups.values()), costs.ZERO_MONEY),
-        "planned_cost": sum((r.stats.planned_cost for r in groups.values()), costs.ZERO_MONEY),
-    }
     ctx = _ctx(
-        request,
-        sections=sections,
-        by=by,
-        groupings=GROUPINGS,
-        area=area,
-        wave=wave,
-        areas=Area.choices,
-        totals=totals,
+        request, **data, **filters, groupings=selectors.MAP_GROUPINGS, areas=Area.choices,
         today=today,
-    )
+    )  # fmt: skip
     ctx["map_sections"] = jinja.partial("provision/map_sections.jinja", ctx)
     return render(request, "provision/map.html", ctx)
 

@@ -29,3 +29,10 @@ urlpatterns = [
 from . import views_plan  # noqa: E402
 
 urlpatterns += [path("plan/<uuid:cycle_id>/pdf/", views_plan.plan_pdf, name="plan_pdf")]
+
+# The provision map as a PDF (provision's data).
+from . import views_provision  # noqa: E402
+
+urlpatterns += [
+    path("provision-map/pdf/", views_provision.provision_map_pdf, name="provision_map_pdf")
+]
