@@ -14,7 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import ReportRun, ReportRunPart
@@ -187,20 +187,21 @@ def _fan_out(run: ReportRun, fan_out) -> None:
         report_run_assemble(run_id=run.pk)  # a Retry after only the join had failed
 
 
-def report_run_part_claim(*, part_id: int) -> int | None:
+def report_run_part_claim(*, part: ReportRunPart) -> int | None:
     """Take one part for this worker: its attempt number, which fences the finish, or None if
     another worker has it or it is built. No join in the UPDATE: PostgreSQL re-checks only the
     updated table's conditions when two claims race."""
-    claimed = ReportRunPart.objects.filter(pk=part_id, status=ReportRunPart.Status.QUEUED).update(
+    attempt = part.attempts + 1
+    claimed = ReportRunPart.objects.filter(
+        pk=part.pk, status=ReportRunPart.Status.QUEUED, attempts=part.attempts
+    ).update(
         status=ReportRunPart.Status.RUNNING,
         started_at=timezone.now(),
         finished_at=None,
         error="",
-        attempts=F("attempts") + 1,
+        attempts=attempt,
     )
-    if claimed != 1:
-        return None
-    return ReportRunPart.objects.values_list("attempts", flat=True).get(pk=part_id)
+    return attempt if claimed == 1 else None
 
 
 def _part_fail(*, part: ReportRunPart, attempt: int, error: str) -> None:
@@ -225,7 +226,7 @@ def report_run_part_build(*, part_id: int) -> None:
     part = ReportRunPart.objects.select_related("run__school").filter(pk=part_id).first()
     if part is None or part.run.status != ReportRun.Status.RUNNING:
         return  # run deleted or finished; a failed run's Retry sends its parts again
-    attempt = report_run_part_claim(part_id=part_id)
+    attempt = report_run_part_claim(part=part)
     if attempt is None:
         return
     run = part.run

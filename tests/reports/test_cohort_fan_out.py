@@ -242,7 +242,7 @@ def test_the_sweep_sends_stuck_and_forgotten_parts_again(
     _fan_out(run, django_capture_on_commit_callbacks)
     adams, brown, clarke = (_parts(run)[str(p.public_id)] for p in year6)
     # A worker claimed Adams and died (SIGKILL); Brown and Clarke's messages were lost.
-    assert services.report_run_part_claim(part_id=adams.pk) == 1
+    assert services.report_run_part_claim(part=adams) == 1
     sent = []
     monkeypatch.setattr(tasks.build_report_run_part, "delay", sent.append)
     assert services.report_run_sweep() == 0 and sent == []  # too soon for either
@@ -276,7 +276,7 @@ def test_a_part_swept_to_another_worker_cannot_be_finished_by_the_first(
         # This worker stalls past the time limit: the sweep requeues the part and a second
         # worker claims it (attempt 2) before this one (attempt 1) gets to finish.
         services.report_run_sweep(now=later)
-        assert services.report_run_part_claim(part_id=part.pk) == 2
+        assert services.report_run_part_claim(part=ReportRunPart.objects.get(pk=part.pk)) == 2
         return fan_out.part(run, key)
 
     monkeypatch.setitem(builders.FAN_OUT, COHORT, dataclasses.replace(fan_out, part=stalled))
