@@ -77,7 +77,7 @@ def provision_map(request):
     )
     ctx = _ctx(
         request, **data, **filters, groupings=selectors.MAP_GROUPINGS, areas=Area.choices,
-        today=today,
+        today=today, can_build_pdf=has_capability(request, "reports.build"),
     )  # fmt: skip
     ctx["map_sections"] = jinja.partial("provision/map_sections.jinja", ctx)
     return render(request, "provision/map.html", ctx)

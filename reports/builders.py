@@ -57,6 +57,55 @@ def build_info(run, step):
     return f"sen-information-report-{slugify(run.school.name)}.pdf", pdf
 
 
+def build_provision_map(run, step):
+    """The provision map as the person who asked sees it: their school's pupils they may see,
+    and staff costs only if they may see those (decided again here, from their membership)."""
+    from provision.selectors import MAP_GROUPINGS, map_filters, provision_map
+    from pupils.codes import Area
+    from pupils.models import Pupil
+    from sencoweb import jinja
+    from sencoweb.models import Membership
+
+    can_costs = True  # build_report on the server (no one asked through the app)
+    if run.requested_by_id is not None:
+        membership = (
+            Membership.objects.active()
+            .filter(school=run.school, user_id=run.requested_by_id)
+            .first()
+        )
+        if membership is None or not membership.can("provision.view"):
+            raise BuildError("You no longer have access to this school's provision map.")
+        if not membership.can("register.view_all"):
+            raise BuildError("The provision map PDF covers the whole school; ask your SENCO.")
+        can_costs = membership.can("provision.view_costs")
+    today = timezone.localdate()
+    filters = map_filters(run.parameters)
+    step(0, 2)
+    data = provision_map(
+        run.school, pupils=Pupil.objects.for_school(run.school), today=today, **filters
+    )
+    ctx = {**data, **filters, "can_costs": can_costs, "can_manage": False, "today": today}
+    described = [f"grouped by {MAP_GROUPINGS[filters['by']].lower()}"]
+    if filters["area"]:
+        described.append(Area(filters["area"]).label)
+    if filters["wave"]:
+        described.append(f"wave {filters['wave']}")
+    html = render_to_string(
+        "reports/provision_map_pdf.html",
+        {
+            **ctx,
+            "school": run.school,
+            "described": ", ".join(described),
+            "sections_html": jinja.partial("provision/map_sections.jinja", ctx),
+            "footer": f"{run.school.name}: provision map, {today:%-d %B %Y}",
+        },
+    )
+    step(1, 2)
+    pdf = rendering.render_pdf(html)
+    step(2, 2)
+    return f"provision-map-{slugify(run.school.name)}-{today.isoformat()}.pdf", pdf
+
+
 def _pack_files(pupil, school, today: dt.date) -> list[tuple[str, bytes]]:
     from .transition import pack_context, pack_data, pack_filename_stem
 
@@ -182,6 +231,7 @@ BUILDERS = {
     ReportRun.Type.INFO: build_info,
     ReportRun.Type.TRANSITION_PACK: build_transition_pack,
     ReportRun.Type.TRANSITION_COHORT: build_transition_cohort,
+    ReportRun.Type.PROVISION_MAP: build_provision_map,
 }
 
 

@@ -30,6 +30,7 @@ class ReportRun(models.Model):
         INFO = "info_report", "SEN information report"
         TRANSITION_PACK = "transition_pack", "Transition pack"
         TRANSITION_COHORT = "transition_cohort", "Transition packs for a year group"
+        PROVISION_MAP = "provision_map", "Provision map"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("governors/build/", views.build_governors, name="build_governors"),
     path("info/build/", views.build_info, name="build_info"),
     path("transition/build/", views.build_cohort, name="build_cohort"),
+    path("provision-map/build/", views.build_provision_map, name="build_provision_map"),
     path(
         "transition/pupil/<uuid:pupil_id>/build/", views.build_pupil_pack, name="build_pupil_pack"
     ),
@@ -29,10 +30,3 @@ urlpatterns = [
 from . import views_plan  # noqa: E402
 
 urlpatterns += [path("plan/<uuid:cycle_id>/pdf/", views_plan.plan_pdf, name="plan_pdf")]
-
-# The provision map as a PDF (provision's data).
-from . import views_provision  # noqa: E402
-
-urlpatterns += [
-    path("provision-map/pdf/", views_provision.provision_map_pdf, name="provision_map_pdf")
-]

@@ -90,6 +90,20 @@ def build_cohort(request):
 
 @require_POST
 @capability_required("reports.build")
+def build_provision_map(request):
+    """The provision map as a PDF, with the grouping and filters of the map page."""
+    from provision.selectors import map_filters
+
+    run = services.report_run_create(
+        school=request.school, type=ReportRun.Type.PROVISION_MAP,
+        parameters=map_filters(request.POST), by=request.user,
+    )  # fmt: skip
+    audit(request, AuditEvent.Action.CREATE, run, summary=f"Asked for {run}")
+    return redirect("reports:run", run.public_id)
+
+
+@require_POST
+@capability_required("reports.build")
 def build_pupil_pack(request, pupil_id):
     pupil = pupil_for_read(request, pupil_id)
     run = services.report_run_create(

@@ -119,3 +119,25 @@ def test_senco_map_shows_delivered_vs_planned_and_cost(sign_in, page, live_serve
     page.wait_for_selector("#group-delivery")
     assert "5 of" in page.inner_text("#group-delivery")
     screenshot(page, "provision_group_detail")
+
+
+def test_senco_builds_the_provision_map_pdf(
+    sign_in, page, live_server, ta_group, settings, tmp_path
+):
+    from sencoweb.models import Membership
+    from tests.factories import MembershipFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    senco = Membership.objects.filter(school=ta_group.school, role="senco").first() or (
+        MembershipFactory(school=ta_group.school, role="senco", user__username="senco")
+    )
+    sign_in(senco.user.username, to="/provision/?by=wave")
+    page.click("#map-pdf")
+    page.wait_for_selector("#run-download")
+    assert "Provision map" in page.inner_text("main")
+    assert_accessible(page)
+    with page.expect_download() as info:
+        page.click("#run-download")
+    assert info.value.suggested_filename.startswith("provision-map-")
+    with open(info.value.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"

@@ -2,6 +2,7 @@
 
 python manage.py build_report governors_report --school 123456 --year 2025 --out r.pdf
 python manage.py build_report transition_cohort --school 123456 --year-group 6 --out y6.zip
+python manage.py build_report provision_map --school 123456 --out map.pdf
 """
 
 from pathlib import Path
@@ -15,7 +16,10 @@ from sencoweb.models import School
 
 
 class Command(BaseCommand):
-    help = "Build a report (governors_report, info_report, transition_pack, transition_cohort)."
+    help = (
+        "Build a report (governors_report, info_report, transition_pack, transition_cohort, "
+        "provision_map)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("type", choices=ReportRun.Type.values)
