@@ -13,7 +13,9 @@ _KEYS = ("nav_items", "school_memberships", "current_school", "current_membershi
 
 @register.simple_tag(takes_context=True)
 def site_header(context):
-    request = context["request"]
+    request = context.get("request")
+    if request is None:  # a page rendered without a request (none today): no menu to draw
+        return ""
     values = {key: context.get(key) for key in _KEYS}
     values["nav_items"] = values["nav_items"] or []
     values["school_memberships"] = values["school_memberships"] or []
