@@ -65,7 +65,9 @@ def build_db(size, fresh):
         )
         exists = False
     seconds = None
-    if not exists:
+    if exists:
+        run([PY, "manage.py", "migrate", "--noinput"], env)  # the schema may have moved on
+    else:
         subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
         run([PY, "manage.py", "migrate", "--noinput"], env)
         start = time.perf_counter()
