@@ -490,3 +490,52 @@ def test_register_links_keep_the_filters_and_work_when_followed(senco, school):
     second = client.get(base + _href(page, ">Next</a>"))
     assert second.context["page"].number == 2 and second.context["filters"].data["status"] == "K"
     assert client.get(base + _href(page, ">Year</a>")).context["sort"] == "year"
+
+
+def test_profile_query_count_is_pinned_and_constant(senco, school, django_assert_num_queries):
+    """The profile of a pupil with a long history costs the same queries as a short one."""
+    import itertools
+
+    from pupils.models import (
+        Agency,
+        Concern,
+        Contact,
+        Involvement,
+        LiaisonEntry,
+        Professional,
+        StatusDecision,
+    )
+    from tests.provision.factories import GroupFactory, enrol
+
+    pupil = PupilFactory(school=school, sen_status="K")
+    agency = Agency.objects.create(school=school, name="Speech and language", kind="SALT")
+    statuses = itertools.cycle(["K", "M"])
+
+    def history(n):
+        for i in range(n):
+            NeedFactory(pupil=pupil, rank=10 + pupil.needs.count())
+            StatusDecision.objects.create(
+                pupil=pupil, decided_on=dt.date(2025, 1, 1) + dt.timedelta(days=pupil.pk + i),
+                from_status=next(statuses), to_status=next(statuses), reason="Review",
+                recorded_by=senco.user,
+            )  # fmt: skip
+            Concern.objects.create(school=school, pupil=pupil, raised_by=senco.user, area="CL",
+                                   what_seen="Struggles with instructions")  # fmt: skip
+            contact = Contact.objects.create(pupil=pupil, name=f"Carer {i}", relationship="Aunt")
+            LiaisonEntry.objects.create(pupil=pupil, contact=contact, kind="call",
+                                        happened_on=dt.date(2025, 3, 1), summary="Call",
+                                        recorded_by=senco.user)  # fmt: skip
+            professional = Professional.objects.create(agency=agency, name=f"Therapist {i}")
+            Involvement.objects.create(pupil=pupil, agency=agency, professional=professional,
+                                       referral_date=dt.date(2025, 2, 1))  # fmt: skip
+            enrol(GroupFactory(school=school, staff=senco), pupil)
+
+    history(1)
+    client = client_for(senco)
+    url = reverse("pupils:detail", args=[pupil.public_id])
+    client.get(url)  # warm the session
+    with django_assert_num_queries(28):
+        assert client.get(url).status_code == 200
+    history(6)
+    with django_assert_num_queries(28):
+        assert client.get(url).status_code == 200
