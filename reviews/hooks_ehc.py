@@ -104,8 +104,8 @@ def deadlines_panel(request) -> dict:
     pupils = sel.pupil_condition(user=request.user, memberships=[request.membership])
     schools = [request.school]
     rows = sel.deadline_rows(
-        plans=sel.plans_in_force(schools=schools, pupils=pupils).distinct(),
-        requests=sel.open_requests(schools=schools, pupils=pupils).distinct(),
+        plans=sel.plans_in_force(schools=schools, pupils=pupils),
+        requests=sel.open_requests(schools=schools, pupils=pupils),
         profiles=sel.rule_profiles(schools=schools),
         today=today,
     )

@@ -225,13 +225,16 @@ def pupil_condition(*, user, memberships) -> Q:
     the whole register; elsewhere only the pupils they teach (teaching and registration groups,
     plus whatever the register's visibility hooks add, e.g. provision groups a TA delivers)."""
     from pupils import hooks
+    from pupils.access import taught_condition
 
     condition = Q(pk__in=[])
     for m in memberships:
         if m.can("register.view_all"):
             condition |= Q(pupil__school_id=m.school_id)
         elif m.can("register.view_taught"):
-            taught = Q(pupil__teaching_groups__staff=user) | Q(pupil__reg_group__staff=user)
+            # Subqueries, not joins: a pupil in two of the teacher's groups is still one row, so
+            # the lists need no DISTINCT over every column of a plan.
+            taught = taught_condition(user, field="pupil_id")
             for source in hooks.visibility_sources:
                 taught |= Q(pupil_id__in=source(m))
             condition |= Q(pupil__school_id=m.school_id) & taught

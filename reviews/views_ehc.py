@@ -433,8 +433,8 @@ def deadlines(request):
     schools = [m.school for m in memberships]
     rows = sel.upcoming(
         sel.deadline_rows(
-            plans=sel.plans_in_force(schools=schools, pupils=pupils).distinct(),
-            requests=sel.open_requests(schools=schools, pupils=pupils).distinct(),
+            plans=sel.plans_in_force(schools=schools, pupils=pupils),
+            requests=sel.open_requests(schools=schools, pupils=pupils),
             profiles=sel.rule_profiles(schools=schools),
             today=today,
         ),

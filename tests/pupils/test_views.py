@@ -539,3 +539,17 @@ def test_profile_query_count_is_pinned_and_constant(senco, school, django_assert
     history(6)
     with django_assert_num_queries(28):
         assert client.get(url).status_code == 200
+
+
+def test_a_pupil_taught_in_class_and_tutor_group_is_listed_once(teacher, school, taught_pupil):
+    from types import SimpleNamespace
+
+    from pupils.access import visible_pupils
+
+    tutor_group = TeachingGroupFactory(school=school, name="5T")
+    tutor_group.staff.add(teacher.user)
+    taught_pupil.reg_group = tutor_group
+    taught_pupil.save()
+    PupilFactory(school=school, sen_status="K")  # not taught: not visible
+    request = SimpleNamespace(membership=teacher, school=school, user=teacher.user)
+    assert list(visible_pupils(request)) == [taught_pupil]

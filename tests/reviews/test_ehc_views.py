@@ -289,6 +289,20 @@ def test_deadlines_teacher_sees_only_taught_pupils(teacher, senco, plan, untaugh
     assert {row.pupil.pk for row, *_ in rows} == {plan.pupil.pk, untaught_plan.pupil.pk}
 
 
+def test_a_pupil_taught_twice_over_has_each_deadline_once(teacher, senco, plan, school):
+    """Taught in a class and in their registration group by the same teacher: without DISTINCT
+    the visibility subqueries must still give each deadline once."""
+    tutor_group = TeachingGroupFactory(school=school, name="10T")
+    tutor_group.staff.add(teacher.user)
+    plan.pupil.reg_group = tutor_group
+    plan.pupil.save()
+    teacher_rows = client_for(teacher).get(reverse("reviews:deadlines")).context["rows"]
+    senco_rows = client_for(senco).get(reverse("reviews:deadlines")).context["rows"]
+    assert teacher_rows and len(teacher_rows) == len(senco_rows)
+    keys = [(row.subject, row.deadline.label) for row, *_ in teacher_rows]
+    assert len(keys) == len(set(keys))
+
+
 def test_deadlines_across_schools_for_a_shared_senco(senco, plan, governor):
     second = SchoolFactory(name="Little Harbour")
     MembershipFactory(user=senco.user, school=second, role="senco")
