@@ -11,16 +11,20 @@ from sencoweb.models import School
 from . import selectors, services
 from .models import ReportRun
 
+# Building a document: acknowledged only when done (a killed worker's message is redelivered),
+# bounded in time, retried after a database blip. The claim makes a second delivery harmless.
+BUILD_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 3,
+}
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-)
+
+@shared_task(**BUILD_TASK)
 def build_report_run(self, report_run_id: int) -> None:
     run = ReportRun.objects.select_related("school").filter(pk=report_run_id).first()
     if run is None:
@@ -28,15 +32,7 @@ def build_report_run(self, report_run_id: int) -> None:
     services.report_run_build(run=run)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-)
+@shared_task(**BUILD_TASK)
 def build_report_run_part(self, part_id: int) -> None:
     """One pupil's pack of a year group: any worker may take any part of the run."""
     services.report_run_part_build(part_id=part_id)
