@@ -5,8 +5,10 @@ cost = hours per week x weeks x hourly rate (+ resources + external); per pupil 
 between the pupils of the group, unless the group exists for one high-needs pupil."""
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 PENNY = Decimal("0.01")
 SIXTY = Decimal(60)
@@ -14,6 +16,12 @@ SIXTY = Decimal(60)
 
 def money(value) -> Decimal:
     return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def money_exact(value: Fraction) -> Decimal:
+    """An exact amount rounded to the penny, half up, as money() rounds a Decimal."""
+    pennies = math.floor(Fraction(value) * 100 + Fraction(1, 2))
+    return Decimal(pennies).scaleb(-2).quantize(PENNY)
 
 
 def hours(minutes: int | Decimal) -> Decimal:

@@ -8,8 +8,10 @@ import datetime as dt
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, Window
 
 from pupils.codes import Area, NcYear
 from sencoweb.models import Membership, Term
@@ -157,6 +159,35 @@ def group_stats(groups, *, school, today: dt.date, calendar: Calendar | None = N
     return out
 
 
+def _attendance_folded(group_ids, since=None, until=None) -> list[tuple]:
+    """[(group pk, pupil pk, pupils present, sessions)] for the held sessions of the groups: how
+    many sessions each pupil attended with that many pupils present. Folded in the database (a
+    window count per session, then grouped), so the rows returned grow with pupils and group
+    sizes, not with the sessions logged over the year (a term is thousands of attendances)."""
+    if not group_ids:
+        return []
+    attended = Attendance.objects.filter(
+        sessionlog__group_id__in=group_ids, sessionlog__status=SessionLog.Status.HELD
+    )
+    if since:
+        attended = attended.filter(sessionlog__date__gte=since)
+    if until:
+        attended = attended.filter(sessionlog__date__lte=until)
+    inner = attended.values(
+        g=F("sessionlog__group_id"),
+        p=F("pupil_id"),
+        present=Window(Count("id"), partition_by=[F("sessionlog_id")]),
+    )
+    sql, params = inner.query.sql_with_params()
+    # The ORM cannot group by a window's result, so the outer query is written here; the inner
+    # one (filters, joins, quoting) is the ORM's own.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT g, p, present, COUNT(*) FROM ({sql}) attended GROUP BY g, p, present", params
+        )
+        return cursor.fetchall()
+
+
 @dataclass
 class PupilShare:
     """One pupil's part of one group: sessions attended, hours and their share of the cost."""
@@ -172,32 +203,22 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
     pupils who attended it; a group for one pupil is charged to that pupil (DOMAIN.md 5.4)."""
     ids = [g.pk for g in groups]
     by_pk = {g.pk: g for g in groups}
-    rows = []
-    if ids:
-        qs = Attendance.objects.filter(
-            sessionlog__group_id__in=ids, sessionlog__status=SessionLog.Status.HELD
-        )
-        if since:
-            qs = qs.filter(sessionlog__date__gte=since)
-        if until:
-            qs = qs.filter(sessionlog__date__lte=until)
-        rows = list(qs.values_list("sessionlog_id", "sessionlog__group_id", "pupil_id"))
-    present = defaultdict(int)
-    for session_id, _, _ in rows:
-        present[session_id] += 1
     shares = defaultdict(PupilShare)
-    # Per group once, not per attendance row (a term of sessions is thousands of rows).
-    session_hours = {g.pk: costs.hours(g.session_minutes) for g in groups}
-    session_cost = {g.pk: g.session_cost for g in groups}
-    for session_id, group_id, pupil_id in rows:
+    # Costs add up as exact fractions (a session shared by three is a third each; a 20-minute
+    # session is a third of the hourly rate) and are rounded to the penny once per pupil, so
+    # neither the order of the sums nor a recurring decimal can move a penny.
+    session_cost = {g.pk: Fraction(g.hourly_rate) * g.session_minutes / 60 for g in groups}
+    exact = defaultdict(Fraction)
+    minutes = defaultdict(int)
+    for group_id, pupil_id, present, sessions in _attendance_folded(ids, since, until):
         group = by_pk[group_id]
         share = shares[(group_id, pupil_id)]
-        share.attended += 1
-        share.hours += session_hours[group_id]
+        share.attended += sessions
+        minutes[(group_id, pupil_id)] += group.session_minutes * sessions
         if group.exclusive_to_id and group.exclusive_to_id != pupil_id:
             continue
-        divisor = 1 if group.exclusive_to_id else present[session_id]
-        share.cost_to_date += session_cost[group_id] / divisor
+        divisor = 1 if group.exclusive_to_id else present
+        exact[(group_id, pupil_id)] += session_cost[group_id] * sessions / divisor
     for group in groups:
         enrolled = list(group.enrolments.all())
         extras = group.resource_cost + group.external_cost
@@ -213,11 +234,12 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
                 )
             if stat is not None and group.starts_on <= (until or dt.date.today()):
                 if not exclusive:
-                    share.cost_to_date += extras / max(len(enrolled), 1)
+                    exact[(group.pk, e.pupil_id)] += Fraction(extras) / max(len(enrolled), 1)
                 elif group.exclusive_to_id == e.pupil_id:
-                    share.cost_to_date += extras
-            share.cost_to_date = costs.money(share.cost_to_date)
-            share.hours = share.hours.quantize(Decimal("0.01"))
+                    exact[(group.pk, e.pupil_id)] += Fraction(extras)
+    for key, share in shares.items():
+        share.cost_to_date = costs.money_exact(exact[key])
+        share.hours = costs.hours(minutes[key]).quantize(Decimal("0.01"))
     return shares
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from provision import costs, selectors
-from provision.models import SenBudget
+from provision.models import SenBudget, SessionLog
 from tests.factories import PupilFactory
 from tests.helpers import client_for
 
@@ -85,3 +85,36 @@ def test_session_dates_match_a_day_by_day_walk():
         assert costs.session_dates(
             weekdays, start, end, open_days=open_days, closed=closed
         ) == _walk_every_day(weekdays, start, end, open_days, closed)
+
+
+def _held(group, day, *pupils):
+    log = SessionLog.objects.create(group=group, date=day, status=SessionLog.Status.HELD)
+    log.attended.set(pupils)
+    return log
+
+
+def test_pupil_shares_are_exact_to_the_penny_and_folded_in_the_database(school, ta):
+    """A 20-minute session at 15.91 an hour is 5.30333... (a recurring decimal). Ann attends
+    twelve sessions shared by three and one shared by two: 12 x 5.30333/3 + 5.30333/2 = 23.865
+    exactly, which rounds half up to 23.87 (adding rounded thirds gave 23.86)."""
+    start = dt.date.today() - dt.timedelta(days=60)
+    group = GroupFactory(
+        school=school, staff=ta, session_minutes=20, hourly_rate=Decimal("15.91"),
+        starts_on=start, days="01234",
+    )  # fmt: skip
+    ann, ben, cal = (PupilFactory(school=school, sen_status="K") for _ in range(3))
+    enrol(group, ann, ben, cal)
+    for n in range(12):
+        _held(group, start + dt.timedelta(days=n), ann, ben, cal)
+    _held(group, start + dt.timedelta(days=12), ann, ben)
+    stats = selectors.group_stats([group], school=school, today=dt.date.today())
+    shares = selectors.pupil_shares([group], stats, until=dt.date.today())
+    assert shares[(group.pk, ann.pk)].cost_to_date == Decimal("23.87")
+    assert shares[(group.pk, ann.pk)].hours == Decimal("4.33")  # 13 x 20 minutes
+    assert shares[(group.pk, ann.pk)].attended == 13
+    assert shares[(group.pk, cal.pk)].cost_to_date == Decimal("21.21")  # 12 x 1.76777...
+    # One row per pupil and number present, however many sessions were logged.
+    rows = selectors._attendance_folded([group.pk], None, dt.date.today())
+    assert sorted((p, present, n) for _, p, present, n in rows) == sorted(
+        [(ann.pk, 3, 12), (ann.pk, 2, 1), (ben.pk, 3, 12), (ben.pk, 2, 1), (cal.pk, 3, 12)]
+    )
