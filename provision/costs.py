@@ -5,10 +5,8 @@ cost = hours per week x weeks x hourly rate (+ resources + external); per pupil 
 between the pupils of the group, unless the group exists for one high-needs pupil."""
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 PENNY = Decimal("0.01")
 SIXTY = Decimal(60)
@@ -18,10 +16,17 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
-def money_exact(value: Fraction) -> Decimal:
-    """An exact amount rounded to the penny, half up, as money() rounds a Decimal."""
-    pennies = math.floor(Fraction(value) * 100 + Fraction(1, 2))
-    return Decimal(pennies).scaleb(-2).quantize(PENNY)
+def pence(amount: Decimal) -> int:
+    """A money amount (two decimal places, as every cost field is) in whole pence."""
+    value = Decimal(amount) * 100
+    if value != value.to_integral_value():
+        raise ValueError(f"{amount} is not a whole number of pence")
+    return int(value)
+
+
+def money_from_units(units: int, scale: int) -> Decimal:
+    """units / scale pence, rounded half up to the penny (as money() rounds), in pounds."""
+    return Decimal((2 * units + scale) // (2 * scale)).scaleb(-2).quantize(PENNY)
 
 
 def hours(minutes: int | Decimal) -> Decimal:

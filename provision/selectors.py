@@ -5,10 +5,10 @@ Other apps (reports, reviews) use: delivered_hours_by_pupil, provision_for_pupil
 provision_map_rows, budget_summary, intervention_effectiveness."""
 
 import datetime as dt
+import math
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Window
@@ -204,41 +204,49 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
     ids = [g.pk for g in groups]
     by_pk = {g.pk: g for g in groups}
     shares = defaultdict(PupilShare)
-    # Costs add up as exact fractions (a session shared by three is a third each; a 20-minute
-    # session is a third of the hourly rate) and are rounded to the penny once per pupil, so
-    # neither the order of the sums nor a recurring decimal can move a penny.
-    session_cost = {g.pk: Fraction(g.hourly_rate) * g.session_minutes / 60 for g in groups}
-    exact = defaultdict(Fraction)
+    folded = _attendance_folded(ids, since, until)
+    enrolled = {g.pk: list(g.enrolments.all()) for g in groups}
+    # Costs add up exactly, as whole numbers of 1/scale pence: a 20-minute session shared by
+    # three is a ninth of the hourly rate, a recurring decimal. `scale` is divisible by 60 times
+    # every number present and every group's size, and each pupil's total is rounded to the
+    # penny once, half up, so neither the order of the sums nor a recurring decimal moves a
+    # penny (integer sums are also much cheaper than Decimal or Fraction ones per row).
+    sizes = {max(len(e), 1) for e in enrolled.values()}
+    scale = 60 * math.lcm(1, *sizes, *{row[2] for row in folded})
+    units = defaultdict(int)
     minutes = defaultdict(int)
-    for group_id, pupil_id, present, sessions in _attendance_folded(ids, since, until):
+    for group_id, pupil_id, present, sessions in folded:
         group = by_pk[group_id]
-        share = shares[(group_id, pupil_id)]
-        share.attended += sessions
-        minutes[(group_id, pupil_id)] += group.session_minutes * sessions
+        key = (group_id, pupil_id)
+        shares[key].attended += sessions
+        minutes[key] += group.session_minutes * sessions
         if group.exclusive_to_id and group.exclusive_to_id != pupil_id:
             continue
         divisor = 1 if group.exclusive_to_id else present
-        exact[(group_id, pupil_id)] += session_cost[group_id] * sessions / divisor
+        units[key] += (
+            costs.pence(group.hourly_rate) * group.session_minutes * sessions * scale
+        ) // (60 * divisor)
     for group in groups:
-        enrolled = list(group.enrolments.all())
-        extras = group.resource_cost + group.external_cost
+        members = enrolled[group.pk]
+        extras = costs.pence(group.resource_cost + group.external_cost) * scale
         stat = stats.get(group.pk)
-        for e in enrolled:
-            share = shares[(group.pk, e.pupil_id)]
-            exclusive = bool(group.exclusive_to_id)
+        exclusive = bool(group.exclusive_to_id)
+        for e in members:
+            key = (group.pk, e.pupil_id)
+            share = shares[key]
             if exclusive and group.exclusive_to_id != e.pupil_id:
                 share.planned_cost = ZERO
             elif stat is not None:
                 share.planned_cost = costs.per_pupil_cost(
-                    stat.planned_cost, len(enrolled), exclusive=exclusive
+                    stat.planned_cost, len(members), exclusive=exclusive
                 )
             if stat is not None and group.starts_on <= (until or dt.date.today()):
                 if not exclusive:
-                    exact[(group.pk, e.pupil_id)] += Fraction(extras) / max(len(enrolled), 1)
+                    units[key] += extras // max(len(members), 1)
                 elif group.exclusive_to_id == e.pupil_id:
-                    exact[(group.pk, e.pupil_id)] += Fraction(extras)
+                    units[key] += extras
     for key, share in shares.items():
-        share.cost_to_date = costs.money_exact(exact[key])
+        share.cost_to_date = costs.money_from_units(units[key], scale)
         share.hours = costs.hours(minutes[key]).quantize(Decimal("0.01"))
     return shares
 
