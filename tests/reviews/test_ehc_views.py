@@ -353,3 +353,6 @@ def test_home_panel_counts_overdue_deadlines(senco, teacher, class_group):
         return next(p for p in response.context["panels"] if p["key"] == "ehc_deadlines")
 
     assert panel(senco)["overdue"] == 2 * panel(teacher)["overdue"] > 0
+    # The number reaches the page: the panel template reads its values from `panel`.
+    html = client_for(senco).get(reverse("home")).content.decode()
+    assert f'id="deadlines-overdue">{panel(senco)["overdue"]} overdue</span>' in html
