@@ -192,6 +192,21 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("Audit events cannot be deleted")
 
+    def trail_of(self, school):
+        """What the school's audit trail shows: its own events, and its staff's sign-ins,
+        sign-outs and failed sign-ins, which happen before a school is chosen and so are kept
+        without one (a failed sign-in by the user name typed, as there is no user yet)."""
+        staff = Membership.objects.filter(school=school)
+        return self.filter(
+            models.Q(school=school)
+            | models.Q(school__isnull=True, user_id__in=staff.values("user_id"))
+            | models.Q(
+                school__isnull=True,
+                user__isnull=True,
+                username__in=staff.values("user__username"),
+            )
+        )
+
 
 class AuditEvent(models.Model):
     """Append-only audit trail. Each row carries the hash of the row before it, so any edit or

@@ -101,7 +101,7 @@ def healthz(request):
 
 @capability_required("audit.view")
 def audit_log(request):
-    events = AuditEvent.objects.filter(school=request.school).select_related("user")
+    events = AuditEvent.objects.trail_of(request.school).select_related("user")
     form = AuditFilterForm(request.GET or None)
     if form.is_valid():
         events = form.filter(events)
