@@ -144,6 +144,10 @@ class NeedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         taken = {n.rank for n in pupil.needs.active()}
         self.fields["rank"].initial = next(r for r in range(1, 20) if r not in taken)
+        # The census codes SENCOs and MIS exports use, with their meaning.
+        self.fields["sen_type"].choices = [("", "Choose the need")] + [
+            (code, f"{code}: {label}") for code, label in SenType.choices
+        ]
         self.fields["starts_on"].initial = timezone.localdate()
         self.fields["rank"].min_value = 1
         self.fields["rank"].widget.attrs["min"] = 1
@@ -192,8 +196,13 @@ class TriageForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[c for c in Concern.Outcome.choices if c[0] != Concern.Outcome.OPEN],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happens next."},
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The member of staff who raised the concern is told this.",
+        error_messages={"required": "Give the reason for your decision."},
+    )
 
 
 class ArchiveForm(forms.Form):
@@ -234,16 +243,33 @@ class LiaisonForm(forms.ModelForm):
             "follow_up_due": DATE,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "kind": "Type of contact",
+            "happened_on": "Date it happened",
+            "contact": "With",
+            "follow_up": "Follow-up needed",
+            "follow_up_due": "Follow-up due by",
+        }
+        help_texts = {"follow_up": "What the school still has to do, if anything"}
 
     def __init__(self, *args, pupil, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = pupil.contacts.all()
+        self.fields["contact"].empty_label = "Not one of the recorded parents or carers"
+        self.fields["kind"].choices = [("", "Choose")] + list(LiaisonEntry.Kind.choices)
         self.fields["happened_on"].initial = timezone.localdate()
 
     def clean(self):
         data = super().clean()
+        happened, due = data.get("happened_on"), data.get("follow_up_due")
         if data.get("follow_up_due") and not data.get("follow_up"):
             self.add_error("follow_up", "Say what needs following up.")
+        if happened and happened > timezone.localdate():
+            self.add_error(
+                "happened_on", "This date is in the future: log the contact once it has happened."
+            )
+        if happened and due and due < happened:
+            self.add_error("follow_up_due", "The follow-up cannot be due before the contact.")
         return data
 
 
@@ -296,6 +322,9 @@ class InvolvementForm(forms.ModelForm):
             self.add_error("professional", "This professional works for a different agency.")
         if data.get("status") == Involvement.Status.DISCHARGED and not data.get("discharged_on"):
             self.add_error("discharged_on", "Give the discharge date.")
+        referred, discharged = data.get("referral_date"), data.get("discharged_on")
+        if referred and discharged and discharged < referred:
+            self.add_error("discharged_on", "The discharge date is before the referral date.")
         return data
 
 
@@ -304,11 +333,16 @@ class DocumentForm(forms.ModelForm):
         model = PupilDocument
         fields = ["title", "kind", "dated", "involvement", "file"]
         widgets = {"dated": DATE}
-        help_texts = {"file": "PDF, Word (.docx), PNG or JPEG"}
+        labels = {"kind": "Type of document", "involvement": "Sent by (outside agency)"}
+        help_texts = {
+            "file": "PDF, Word (.docx), PNG or JPEG",
+            "involvement": "For a report from an agency working with the pupil",
+        }
 
     def __init__(self, *args, pupil, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["involvement"].queryset = pupil.involvements.select_related("agency")
+        self.fields["involvement"].empty_label = "None"
         self.fields["file"].widget.attrs["accept"] = ".pdf,.docx,.png,.jpg,.jpeg"
 
 

@@ -610,3 +610,9 @@ class AccessArrangement(models.Model):
             return None
         low, high = sorted([self.score_1, self.score_2])
         return low <= 84 and high <= 89
+
+    @property
+    def extra_time_scores_fall_short(self) -> bool:
+        """25% extra time recorded with two scores that do not meet the criteria: a warning,
+        not a refusal, as other routes (EHC plan, professional evidence) need no scores."""
+        return self.kind == self.Kind.EXTRA_TIME_25 and self.meets_extra_time_criteria is False

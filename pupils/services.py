@@ -35,30 +35,34 @@ def _active_rank1(pupil: Pupil) -> Need | None:
     return pupil.needs.active().filter(rank=1).first()
 
 
-def status_decision_check(*, pupil: Pupil, to_status: str) -> None:
-    """The census rules for a status (DOMAIN.md 2.2-2.4)."""
+def status_decision_problems(*, pupil: Pupil, to_status: str) -> list[str]:
+    """The census rules for a status (DOMAIN.md 2.2-2.4): every one the change would break."""
     if to_status == pupil.sen_status:
-        raise ValidationError(
-            {"to_status": f"{pupil.display_name} already has this status: choose a different one."}
-        )
+        return [f"{pupil.display_name} already has this status: choose a different one."]
+    problems = []
     if to_status in (SenStatus.SUPPORT, SenStatus.EHCP):
         primary = _active_rank1(pupil)
         if primary is None:
-            raise ValidationError(
-                {
-                    "to_status": "SEN support and EHC plans need a primary (rank 1) need: "
-                    "add the need first."
-                }
+            problems.append(
+                "SEN support and EHC plans need a primary (rank 1) need: add the need first."
             )
-        if to_status == SenStatus.EHCP and primary.sen_type == "NSA":
-            raise ValidationError(
-                {
-                    "to_status": "'No specialist assessment' (NSA) is only valid with SEN support "
-                    "(K): record the assessed primary need before moving to an EHC plan."
-                }
+        elif to_status == SenStatus.EHCP and primary.sen_type == "NSA":
+            problems.append(
+                "'No specialist assessment' (NSA) is only valid with SEN support (K): record the "
+                "assessed primary need before moving to an EHC plan."
             )
     if to_status == SenStatus.EHCP and not hooks.has_ehc_plan(pupil):
-        raise ValidationError({"to_status": "Record the issued EHC plan first."})
+        problems.append(
+            "A pupil is coded E only once the EHC plan has been issued: record the issued plan "
+            "first (until then the pupil stays on SEN support)."
+        )
+    return problems
+
+
+def status_decision_check(*, pupil: Pupil, to_status: str) -> None:
+    problems = status_decision_problems(pupil=pupil, to_status=to_status)
+    if problems:
+        raise ValidationError({"to_status": problems})
 
 
 @transaction.atomic
@@ -75,15 +79,23 @@ def status_decision_record(
     by,
 ) -> StatusDecision:
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
-    status_decision_check(pupil=pupil, to_status=to_status)
-    if decided_on > timezone.localdate():
-        raise ValidationError({"decided_on": "The decision date cannot be in the future."})
+    # Every problem at once, each on its field, so one correction is enough.
+    errors: dict[str, list[str]] = {}
+    if problems := status_decision_problems(pupil=pupil, to_status=to_status):
+        errors["to_status"] = problems
+    today = timezone.localdate()
+    if decided_on > today:
+        errors["decided_on"] = ["The decision date cannot be in the future."]
     if parents_informed and parents_informed_on is None:
-        raise ValidationError({"parents_informed_on": "Give the date parents were informed."})
-    if parents_informed_on and parents_informed_on < decided_on:
-        raise ValidationError(
-            {"parents_informed_on": "Parents cannot be informed before the decision was taken."}
-        )
+        errors["parents_informed_on"] = ["Give the date parents were informed."]
+    elif parents_informed_on and parents_informed_on < decided_on:
+        errors["parents_informed_on"] = [
+            "Parents cannot be informed before the decision was taken."
+        ]
+    elif parents_informed_on and parents_informed_on > today:
+        errors["parents_informed_on"] = ["The date parents were informed cannot be in the future."]
+    if errors:
+        raise ValidationError(errors)
     if not parents_informed:
         parents_informed_on = None
     decision = StatusDecision.objects.create(
@@ -114,6 +126,16 @@ def need_add(
     if any(n.rank == rank for n in active):
         raise ValidationError(
             {"rank": f"There is already an active rank {rank} need: end it or choose another rank."}
+        )
+    free = len(active) + 1
+    if rank > free:
+        # A gap would leave the pupil without a primary (rank 1) need, or the census without
+        # a secondary one, while the page still showed a list numbered 1, 2, ...
+        raise ValidationError(
+            {
+                "rank": f"The next free rank is {free}: ranks have no gaps (1 is the primary "
+                "need). Add it there; Move up on the profile changes the order."
+            }
         )
     if any(n.sen_type == sen_type for n in active):
         raise ValidationError({"sen_type": "This need is already recorded and active."})

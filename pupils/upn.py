@@ -36,11 +36,13 @@ def validate(raw: str) -> str:
             f"{upn} is not a UPN: it must be a letter, 11 digits, then a digit or letter "
             "(the letters I, O and S are never used)."
         )
-    expected = check_letter(upn[1:])
-    if upn[0] != expected:
+    if upn[0] != check_letter(upn[1:]):
+        # The right letter is not suggested on purpose: the mistake is more often a digit, and
+        # changing the letter to fit would make a wrong UPN (perhaps another child's) look valid.
         raise UpnError(
-            f"{upn} has the wrong check letter: it should start with {expected}. "
-            "Check the number was copied correctly."
+            f"{upn} has the wrong check letter: a character was probably copied wrongly. Copy "
+            "the UPN again from the MIS or the pupil's previous school; do not just change the "
+            "first letter."
         )
     return upn
 

@@ -1,6 +1,9 @@
 """Register views: fetch and authorise (pupils.access), form, service, redirect. Every read of a
 pupil record, every download and export, and every write is audited."""
 
+import uuid
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -39,9 +42,16 @@ from .forms import (
 from .models import AccessArrangement, Agency, Concern, Pupil, area_map_for
 
 PAGE_SIZE = 100
+NOT_ON_REGISTER_LIMIT = 20  # pupils not on the register that a search lists
 BEFORE_YEAR_9 = (
     "The assessment was carried out before the start of Year 9. For GCSE, JCQ needs an "
     "assessment carried out no earlier than the start of Year 9: arrange a new one."
+)
+EXTRA_TIME_SCORES = (
+    "The two scores recorded do not meet the JCQ criteria for 25% extra time (two scores of 84 "
+    "or less, or one of 84 or less and one of 85-89, in two different areas of speed of "
+    "working). Check the scores, or record the route the pupil qualifies by (for example an "
+    "EHC plan or professional evidence) in the notes."
 )
 AREA_LABELS = dict(Area.choices)
 TYPE_LABELS = dict(SenType.choices)
@@ -164,6 +174,24 @@ def register(request):
         "pupils/register_rows.jinja",
         {"pupils": page.object_list, "years": YEAR_LABELS, "statuses": STATUS_LABELS},
     )
+    # A search also finds pupils who are not on the register, so the SENCO can open their
+    # profile to add a need and record the decision that puts them on it.
+    search = request.GET.get("q", "").strip()
+    not_on_register = (
+        list(
+            filters.search(
+                Pupil.objects.for_school(request.school)
+                .current()
+                .filter(sen_status=SenStatus.NONE)
+                .select_related("reg_group")
+                .order_by("last_name", "first_name"),
+                "q",
+                search,
+            )[: NOT_ON_REGISTER_LIMIT + 1]
+        )
+        if search
+        else []
+    )
     audit(request, AuditEvent.Action.VIEW, summary="Viewed the SEN register")
     return render(
         request,
@@ -173,6 +201,9 @@ def register(request):
             "page": page,
             "rows": rows,
             "counts": counts,
+            "search": search,
+            "not_on_register": not_on_register[:NOT_ON_REGISTER_LIMIT],
+            "more_not_on_register": len(not_on_register) > NOT_ON_REGISTER_LIMIT,
             "sort": sort,
             "can_export": has_capability(request, "register.export"),
             "columns": [
@@ -223,6 +254,12 @@ def pupil_detail(request, pupil_id):
     needs = list(pupil.needs.all())
     for need in needs:
         need.area = AREA_LABELS.get(area_map.get(need.sen_type), "")
+    # Reports an agency sent, listed under its involvement (both lists are prefetched).
+    can_documents = membership.can("documents.view")
+    for involvement in pupil.involvements.all():
+        involvement.reports = [
+            d for d in pupil.documents.all() if can_documents and d.involvement_id == involvement.pk
+        ]
     audit(request, AuditEvent.Action.VIEW, pupil, summary=f"Viewed the profile of {pupil}")
     return render(
         request,
@@ -234,7 +271,7 @@ def pupil_detail(request, pupil_id):
             "full": full,
             "can_register": full,
             "can_edit": membership.can("register.edit"),
-            "can_documents": membership.can("documents.view"),
+            "can_documents": can_documents,
             "can_raise": membership.can("concerns.raise") and not pupil.is_archived,
             "chronology": selectors.chronology(pupil=pupil, include_family=full),
             "plan_links": hooks.profile_links_for(request, pupil),
@@ -270,10 +307,11 @@ def decision_new(request, pupil_id):
     if request.GET.get("to"):
         initial["to_status"] = request.GET["to"]
     concern = None
-    if request.GET.get("concern"):
+    concern_id = _uuid_or_none(request.GET.get("concern"))
+    if concern_id:
         concern = (
             Concern.objects.for_school(request.school)
-            .filter(public_id=request.GET["concern"], pupil=pupil)
+            .filter(public_id=concern_id, pupil=pupil)
             .first()
         )
         if concern:
@@ -298,6 +336,14 @@ def decision_new(request, pupil_id):
             )
             messages.success(request, f"{pupil.display_name}: {decision.get_to_status_display()}.")
             return redirect("pupils:detail", pupil.public_id)
+    notice = {}
+    if not pupil.needs.active().filter(rank=1).exists():
+        notice = {
+            "notice": f"{pupil.display_name} has no primary (rank 1) need yet: SEN support (K) "
+            "and an EHC plan (E) need one.",
+            "notice_url": _need_then_decision_url(pupil, request.GET),
+            "notice_link": "Add the primary need first",
+        }
     return _form_page(
         request,
         title=f"Change status: {pupil.display_name}",
@@ -307,12 +353,38 @@ def decision_new(request, pupil_id):
         intro=f"Current status: {pupil.get_sen_status_display()}. A status changes only "
         "through a recorded decision, kept on the pupil's history.",
         status=422 if form.errors else 200,
+        **notice,
     )
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _decision_params(query) -> dict:
+    """What the status decision form takes from its address (the status proposed, the concern
+    it follows), cleaned so it can be passed on safely."""
+    params = {}
+    if query.get("to") in SenStatus.values:
+        params["to"] = query["to"]
+    if concern := _uuid_or_none(query.get("concern")):
+        params["concern"] = str(concern)
+    return params
+
+
+def _need_then_decision_url(pupil, query) -> str:
+    """The add-a-need form, which returns to the status decision form once the need is saved."""
+    params = {"then": "decision", **_decision_params(query)}
+    return f"{reverse('pupils:need_add', args=[pupil.public_id])}?{urlencode(params)}"
 
 
 @capability_required("register.edit")
 def need_add(request, pupil_id):
     pupil = pupil_for_write(request, pupil_id)
+    then_decision = request.GET.get("then") == "decision"
     form = NeedForm(request.POST or None, pupil=pupil)
     if request.method == "POST" and form.is_valid():
         try:
@@ -331,13 +403,18 @@ def need_add(request, pupil_id):
                 request, AuditEvent.Action.CREATE, need, summary=f"Need added: {need}", pupil=pupil
             )
             messages.success(request, f"Need added: {need.get_sen_type_display()}.")
+            if then_decision:
+                url = reverse("pupils:decision_new", args=[pupil.public_id])
+                params = _decision_params(request.GET)
+                return redirect(f"{url}?{urlencode(params)}" if params else url)
             return redirect("pupils:detail", pupil.public_id)
     return _form_page(
         request,
         title=f"Add a need: {pupil.display_name}",
         form=form,
         pupil=pupil,
-        submit="Add need",
+        submit="Add need, then record the decision" if then_decision else "Add need",
+        intro="Next you record the status decision." if then_decision else None,
         status=422 if form.errors else 200,
     )
 
@@ -498,9 +575,18 @@ def concern_triage(request, concern_id):
                 summary=f"Triaged a concern: {concern.get_outcome_display()}",
             )
             if concern.outcome == Concern.Outcome.REGISTER:
+                pupil = concern.pupil
+                query = {"to": "K", "concern": str(concern.public_id)}
+                if not pupil.needs.active().filter(rank=1).exists():
+                    messages.info(
+                        request,
+                        "Now add the pupil's primary need, then record the decision to add them "
+                        "to the register.",
+                    )
+                    return redirect(_need_then_decision_url(pupil, query))
                 messages.info(request, "Now record the decision to add the pupil to the register.")
-                url = reverse("pupils:decision_new", args=[concern.pupil.public_id])
-                return redirect(f"{url}?to=K&concern={concern.public_id}")
+                url = reverse("pupils:decision_new", args=[pupil.public_id])
+                return redirect(f"{url}?{urlencode(query)}")
             messages.success(request, f"Concern triaged: {concern.get_outcome_display()}.")
             return redirect("pupils:concerns")
     audit(
@@ -794,7 +880,10 @@ def involvement_delete(request, pupil_id, involvement_id):
 @capability_required("register.edit")
 def document_upload(request, pupil_id):
     pupil = pupil_for_write(request, pupil_id)
-    form = DocumentForm(request.POST or None, request.FILES or None, pupil=pupil)
+    initial = {}
+    if involvement_id := _uuid_or_none(request.GET.get("involvement")):
+        initial["involvement"] = pupil.involvements.filter(public_id=involvement_id).first()
+    form = DocumentForm(request.POST or None, request.FILES or None, pupil=pupil, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             document = services.document_upload(
@@ -863,6 +952,8 @@ def access_arrangement_edit(request, pupil_id, arrangement_id=None):
         services.access_arrangement_save(arrangement=arrangement, by=request.user)
         if arrangement.assessed_before_year_9:
             messages.warning(request, BEFORE_YEAR_9)
+        if arrangement.extra_time_scores_fall_short:
+            messages.warning(request, EXTRA_TIME_SCORES)
         return _saved(
             request,
             pupil,
