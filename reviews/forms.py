@@ -12,7 +12,9 @@ from sencoweb.security import validate_upload
 from . import selectors
 from .models import ContributionLink, Outcome, Review, ReviewSettings, SupportCycle
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO values: a type="date" input ignores any other format (en-gb would write 10/02/2027), so
+# an edit form would show the date blank and saving it would erase the date.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _staff_choices(school):
@@ -134,6 +136,17 @@ class PlanSettingsForm(forms.ModelForm):
             raise forms.ValidationError("The review date must be after the cycle opened.")
         return value
 
+    def clean_parents_notified_on(self):
+        value = self.cleaned_data["parents_notified_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(
+                "This date is in the future: record it once the parents have been told."
+            )
+        return value
+
+
+CRITERION_NEEDED = "Say how everyone will know the outcome is achieved (e.g. '8 of 10 times')."
+
 
 class OutcomeForm(forms.ModelForm):
     provision_group_id = forms.TypedChoiceField(
@@ -161,8 +174,13 @@ class OutcomeForm(forms.ModelForm):
             "target_date": DATE,
         }
 
-    def __init__(self, *args, pupil, **kwargs):
+    def __init__(self, *args, pupil, opened_on: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.opened_on = opened_on
+        # Required here (the model allows blank for old records), so the label shows it.
+        criterion = self.fields["success_criterion"]
+        criterion.required = True
+        criterion.error_messages["required"] = CRITERION_NEEDED
         # Only the pupil's current groups on the provision map (and the outcome's existing
         # link) are offered, so another pupil's or school's group cannot be linked.
         options = selectors.provision_group_choices(
@@ -185,12 +203,19 @@ class OutcomeForm(forms.ModelForm):
             )
         return value
 
+    def clean_target_date(self):
+        value = self.cleaned_data["target_date"]
+        if value and self.opened_on and value < self.opened_on:
+            raise forms.ValidationError(
+                f"This date is before the plan was opened ({self.opened_on:%-d %B %Y}): "
+                "check the year."
+            )
+        return value
+
     def clean_success_criterion(self):
         value = self.cleaned_data["success_criterion"].strip()
         if not value:
-            raise forms.ValidationError(
-                "Say how everyone will know the outcome is achieved (e.g. '8 of 10 times')."
-            )
+            raise forms.ValidationError(CRITERION_NEEDED)
         return value
 
 
@@ -226,6 +251,8 @@ class ReviewForm(forms.ModelForm):
 
     def __init__(self, *args, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
+        # Radio buttons need no "---------" choice: none is ticked until the SENCO picks one.
+        self.fields["next_step"].choices = Review.NextStep.choices
         self.outcomes = list(outcomes)
         for outcome in self.outcomes:
             key = outcome.public_id.hex

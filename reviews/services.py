@@ -180,6 +180,15 @@ def review_close(
     cycle = SupportCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status != SupportCycle.Status.ISSUED:
         raise ValidationError("Only an issued plan can be reviewed.")
+    issued_on = timezone.localtime(cycle.issued_at).date() if cycle.issued_at else None
+    if issued_on and meeting_date < issued_on:
+        # A review of a plan that did not exist yet: almost always a mistyped year.
+        raise ValidationError(
+            {
+                "meeting_date": f"The review meeting cannot be before the plan was issued "
+                f"({issued_on:%-d %B %Y}): check the date."
+            }
+        )
     for item in ratings:
         if item.outcome.cycle_id != cycle.pk:
             raise ValidationError("An outcome does not belong to this plan.")

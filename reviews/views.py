@@ -174,7 +174,12 @@ def edit_plan_settings(request, cycle_id):
 
 
 def _outcome_form_view(request, cycle, outcome):
-    form = OutcomeForm(request.POST or None, instance=outcome, pupil=cycle.pupil)
+    form = OutcomeForm(
+        request.POST or None,
+        instance=outcome,
+        pupil=cycle.pupil,
+        opened_on=timezone.localtime(cycle.opened_at).date(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.outcome_save(cycle=cycle, outcome=form.save(commit=False))
@@ -381,8 +386,10 @@ def contribution_report(request, link_id):
 # Contribution links (public side, no account) -----------------------------------------------
 
 
-def _gone(request, reason, status):
-    response = render(request, "reviews/contribute_gone.html", {"reason": reason}, status=status)
+def _gone(request, reason, status, **extra):
+    response = render(
+        request, "reviews/contribute_gone.html", {"reason": reason, **extra}, status=status
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -412,7 +419,15 @@ def contribute(request, link_token):
                 school=link.school,
                 summary=f"{link.get_kind_display()} contribution received through a link",
             )
-            return _gone(request, "thanks", 200)
+            # The thank-you page speaks to whoever filled in the form (a child, on the pupil
+            # form): only the first name, which the form itself already showed.
+            return _gone(
+                request,
+                "thanks",
+                200,
+                kind=link.kind,
+                first_name=link.cycle.pupil.preferred_name or link.cycle.pupil.first_name,
+            )
         return _gone(request, "submitted", 410)
     response = render(
         request,

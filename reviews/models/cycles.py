@@ -6,6 +6,7 @@ A cycle moves ASSESS -> PLANNING -> ISSUED -> CLOSED. Issuing freezes the outcom
 PlanVersion; amending an issued plan and issuing again makes the next version, so earlier
 versions stay readable. Closing the review opens the next cycle (reviews.services)."""
 
+import datetime as dt
 import hashlib
 import uuid
 
@@ -240,7 +241,21 @@ class PlanVersion(models.Model):
 
     @property
     def outcomes(self) -> list:
-        return self.snapshot.get("outcomes", [])
+        """The outcomes as issued; the review-by date back as a date (JSON keeps it ISO)."""
+        out = []
+        for o in self.snapshot.get("outcomes", []):
+            target = o.get("target_date")
+            if isinstance(target, str):
+                o = {**o, "target_date": _iso_date(target)}
+            out.append(o)
+        return out
+
+
+def _iso_date(value: str):
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 class Review(models.Model):

@@ -45,6 +45,9 @@ def test_pupil_form_with_faces(senco, taught_pupil, page, live_server):
     screenshot(page, "contribution-pupil")
     page.click("#send")
     page.wait_for_selector("#thanks")
+    assert page.inner_text("#thanks") == "Thank you, Amara!"
+    assert_accessible(page)
+    screenshot(page, "contribution-pupil-thanks")
 
 
 def test_revoked_link_is_refused(senco, taught_pupil, page, live_server):

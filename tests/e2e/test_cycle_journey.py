@@ -26,6 +26,11 @@ def test_senco_plans_issues_and_reviews(senco, teacher, taught_pupil, sign_in, p
     due = timezone.localdate()  # due today: always "this week"
     page.fill("#id_review_date", due.isoformat())
     page.click("#save")
+    # Opening the form again shows the saved date (a date input shows only ISO values), so
+    # saving it unchanged keeps the date rather than erasing it.
+    page.click("#edit-settings")
+    assert page.input_value("#id_review_date") == due.isoformat()
+    page.click("#save")
     page.click("#issue-plan")
     page.wait_for_selector("text=Version 1 of the plan issued")
     assert "Plan issued" in page.inner_text("#cycle-stage")
@@ -38,7 +43,7 @@ def test_senco_plans_issues_and_reviews(senco, teacher, taught_pupil, sign_in, p
 
     cycle = SupportCycle.objects.get(pupil=taught_pupil)
     page.goto(f"{live_server.url}/reviews/cycle/{cycle.public_id}/review/")
-    page.fill("#id_meeting_date", timezone.localdate().isoformat())
+    assert page.input_value("#id_meeting_date") == timezone.localdate().isoformat()
     page.fill("#id_attendees", "Mrs Okafor (mum)\nClass teacher\nSENCO")
     page.fill("#id_parent_voice", "Much happier reading at home.")
     outcome = cycle.outcomes.get()

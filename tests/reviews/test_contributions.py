@@ -139,6 +139,16 @@ def test_pupil_form_uses_faces(cycle, senco):
     assert response.status_code == 200
     link.refresh_from_db()
     assert link.answers["feel_school"] == "happy"
+    # The thank-you page speaks to the child, not to a parent about "views" and "links".
+    thanks = response.content.decode()
+    assert "Thank you, Amara!" in thanks and "Your teachers will read" in thanks
+    assert "This link has now closed" not in thanks
+
+
+def test_parent_thank_you_is_the_plain_one(cycle, senco):
+    _, token = _link(cycle, senco)
+    thanks = Client().post(_url(token), PARENT_ANSWERS).content.decode()
+    assert "Your views have reached the school" in thanks and "Amara!" not in thanks
 
 
 def test_only_the_senco_makes_and_revokes_links(cycle, senco, teacher, mailoutbox):

@@ -157,3 +157,105 @@ def test_class_plans_show_issued_strategies_to_the_teacher(teacher, cycle, class
     page = client_for(teacher).get(reverse("reviews:class_plans")).content.decode()
     assert "Pre-teach key words" in page
     assert cycle.pupil.display_name in page
+
+
+def _value_of(html: str, name: str) -> str:
+    import re
+
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert found, name
+    value = re.search(r'value="([^"]*)"', found.group(0))
+    return value.group(1) if value else ""
+
+
+def test_edit_forms_show_saved_dates_so_saving_keeps_them(senco, cycle):
+    """A type="date" input shows only an ISO value: any other format shows blank, and saving the
+    form unchanged would erase the date."""
+    client = client_for(senco)
+    outcome = cycle.outcomes.first()
+    outcome.target_date = dt.date(2027, 2, 10)
+    outcome.save()
+    cycle.assessed_on = dt.date(2026, 1, 5)
+    cycle.save()
+    edit = reverse("reviews:outcome_edit", args=[cycle.public_id, outcome.public_id])
+    assert _value_of(client.get(edit).content.decode(), "target_date") == "2027-02-10"
+    settings_page = client.get(reverse("reviews:cycle_settings", args=[cycle.public_id]))
+    assert _value_of(settings_page.content.decode(), "review_date") == (
+        cycle.review_date.isoformat()
+    )
+    assess = client.get(reverse("reviews:cycle_assess", args=[cycle.public_id]))
+    assert _value_of(assess.content.decode(), "assessed_on") == "2026-01-05"
+    review = client.get(reverse("reviews:cycle_review", args=[cycle.public_id])).content.decode()
+    assert _value_of(review, "meeting_date") == timezone.localdate().isoformat()
+
+
+def test_review_form_offers_only_real_next_steps(senco, cycle):
+    page = client_for(senco).get(reverse("reviews:cycle_review", args=[cycle.public_id]))
+    html = page.content.decode()
+    assert 'name="next_step" value=""' not in html and "---------" not in html
+    assert 'name="next_step" value="continue"' in html
+
+
+def test_review_meeting_before_the_plan_was_issued_is_refused(senco, cycle):
+    client = client_for(senco)
+    a, b = cycle.outcomes.all()
+    data = {
+        "meeting_date": "2020-01-15",
+        "attendees": "Mum, SENCO",
+        "next_step": "leave",
+        f"rating_{a.public_id.hex}": "achieved",
+        f"progress_{a.public_id.hex}": "2",
+        f"rating_{b.public_id.hex}": "achieved",
+        f"progress_{b.public_id.hex}": "1",
+    }
+    response = client.post(reverse("reviews:cycle_review", args=[cycle.public_id]), data)
+    assert response.status_code == 422
+    assert response.context["form"].errors["meeting_date"] == [
+        f"The review meeting cannot be before the plan was issued "
+        f"({timezone.localdate():%-d %B %Y}): check the date."
+    ]
+    cycle.refresh_from_db()
+    assert cycle.status == "issued" and not a.__class__.objects.filter(pk=a.pk, rating="achieved")
+
+
+def test_outcome_dated_before_the_plan_and_parents_told_in_future_are_refused(senco, cycle):
+    client = client_for(senco)
+    add = reverse("reviews:outcome_add", args=[cycle.public_id])
+    response = client.post(
+        add,
+        {
+            "area": "CL",
+            "description": "Reads 40 high-frequency words by sight",
+            "success_criterion": "40/40 on two checks",
+            "target_date": "2020-01-01",
+        },
+    )
+    assert response.status_code == 422
+    assert "before the plan was opened" in response.context["form"].errors["target_date"][0]
+    missing = client.post(add, {"area": "CL", "description": "Reads 40 words by sight"})
+    assert missing.context["form"].errors["success_criterion"] == [
+        "Say how everyone will know the outcome is achieved (e.g. '8 of 10 times')."
+    ]
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("reviews:cycle_settings", args=[cycle.public_id]),
+        {"review_date": cycle.review_date.isoformat(), "parents_notified_on": future},
+    )
+    assert response.status_code == 422
+    assert "in the future" in response.context["form"].errors["parents_notified_on"][0]
+
+
+def test_issued_version_shows_the_review_by_date_as_a_date(senco, taught_pupil):
+    from reviews import services
+
+    cycle = open_cycle(taught_pupil, senco.user)
+    services.cycle_update(cycle=cycle, data={"review_date": dt.date(2027, 3, 1)})
+    from .cycle_helpers import add_outcome
+
+    outcome = add_outcome(cycle)
+    outcome.target_date = dt.date(2027, 2, 10)
+    outcome.save()
+    services.plan_issue(cycle=cycle, by=senco.user)
+    page = client_for(senco).get(reverse("reviews:version_detail", args=[cycle.public_id, 1]))
+    html = page.content.decode()
+    assert "10 Feb 2027" in html and "2027-02-10" not in html
