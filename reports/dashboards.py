@@ -13,7 +13,7 @@ from pupils.models import Concern, Pupil, area_map_for
 
 from . import charts, governors, sections, selectors
 from . import suppression as sup
-from .selectors import NATIONAL
+from .selectors import NATIONAL, STATUSES
 
 
 def _url(name: str, **query) -> str | None:
@@ -28,8 +28,11 @@ def _url(name: str, **query) -> str | None:
 
 
 def reviews_due(school, today: dt.date) -> dict:
-    pupils = Pupil.objects.for_school(school).filter(
-        archived_at__isnull=True, sen_status__in=["K", "E"], next_review_due__isnull=False
+    """Pupils on the register (or the monitoring list) whose next review, a support plan review
+    or an EHC annual review, is overdue or due in four weeks: the same pupils the register lists
+    when filtered by "review due by" (the dashboard's drill-down)."""
+    pupils = (
+        Pupil.objects.for_school(school).current().with_sen().filter(next_review_due__isnull=False)
     )
     soon = today + dt.timedelta(days=28)
     overdue = pupils.filter(next_review_due__lt=today).count()
@@ -60,8 +63,7 @@ def school_dashboard(school, *, named: bool) -> dict:
     today = timezone.localdate()
     profile = selectors.profile_live(school)
     status = governors.status_summary(profile, threshold)
-    areas = governors.area_table(profile, area_map_for(school), threshold)
-    needs = governors.need_table(profile, threshold)
+    needs, areas = governors.need_and_area_tables(profile, area_map_for(school), threshold)
     years = governors.year_table(profile, threshold)["table"]
     ctx = {
         "school": school,
@@ -98,23 +100,51 @@ def school_dashboard(school, *, named: bool) -> dict:
                 ),  # fmt: skip
                 "open_concerns": open_concerns,
                 "links": {
-                    "K": _url("pupils:register", status="K"),
-                    "E": _url("pupils:register", status="E"),
+                    "K": _url("pupils:register", sen_status="K"),
+                    "E": _url("pupils:register", sen_status="E"),
                     "register": _url("pupils:register"),
                     "concerns": _url("pupils:concerns"),
                     "reviews": _url("reviews:calendar"),
+                    "overdue": _url(
+                        "pupils:register",
+                        review_before=(today - dt.timedelta(days=1)).isoformat(),
+                        sort="review",
+                    ),
                     "deadlines": _url("reviews:deadlines"),
                     "provision": _url("provision:map"),
                 },
             }
         )
-        section_links = {"provision": "provision:map", "spend": "provision:budget",
-                         "outcomes": "provision:effectiveness", "ehc": "reviews:ehc_overview",
-                         "training": "provision:staff"}  # fmt: skip
+        for row in status["rows"]:
+            row["link"] = ctx["links"].get(row["key"])
+        for table, param in ((areas, "area"), (needs, "primary_need"), (years, "nc_year")):
+            _link_cells(table, param)
+        section_links = {
+            "provision": ("provision:map", "Open the provision map"),
+            "spend": ("provision:budget", "Open the SEN budget"),
+            "outcomes": ("provision:effectiveness", "Open the impact of interventions"),
+            "ehc": ("reviews:ehc_overview", "Open EHC plans and needs assessments"),
+            "training": ("provision:staff", "Open staff training"),
+        }
         for section in ctx["extra_sections"]:
+            name, label = section_links.get(section["key"], ("", ""))
             if section["available"]:
-                section["link"] = _url(section_links.get(section["key"], ""))
+                section["link"], section["link_label"] = _url(name), label
     return ctx
+
+
+def _link_cells(table, param: str) -> None:
+    """Each count on the head's dashboard opens the register filtered to exactly those pupils:
+    the row's area, need or year group and the column's status (totals would also take in
+    pupils on the monitoring list, so they stay plain)."""
+    base = _url("pupils:register")
+    if base is None or not table.row_keys:
+        return
+    table.links = [
+        [_url("pupils:register", **{param: key, "sen_status": status}) if cell.value else None
+         for status, cell in zip(STATUSES, row, strict=False)] + [None]
+        for key, row in zip(table.row_keys, table.rows, strict=True)
+    ]  # fmt: skip
 
 
 def selectors_year(today: dt.date) -> int:

@@ -43,26 +43,26 @@ def status_summary(profile: selectors.Profile, threshold: int) -> dict:
     return {"rows": rows, "roll": sup.count(profile.roll, threshold), "chart": chart}
 
 
-def need_table(profile: selectors.Profile, threshold: int) -> sup.Table:
+def need_and_area_tables(
+    profile: selectors.Profile, area_map: dict, threshold: int
+) -> tuple[sup.Table, sup.Table]:
+    """Pupils by primary need and by broad area. Each area is the sum of its needs, so the two
+    are suppressed together: otherwise an area of 8 beside a need of 7 reveals a hidden 1."""
     codes = [c for c in SenType.values if any(profile.by_need.get(c, {}).values())]
-    values = [[profile.by_need[c].get(s, 0) for s in STATUSES] for c in codes]
-    return sup.suppress_table(
+    parent_of = [area_map.get(c, "NA") for c in codes]
+    areas = [a for a in Area.values if a in parent_of]
+    needs, by_area = sup.suppress_nested(
         [selectors.need_label(c) for c in codes],
+        parent_of,
+        areas,
         [STATUS_LABEL[s] for s in STATUSES],
-        values,
+        [[profile.by_need[c].get(s, 0) for s in STATUSES] for c in codes],
         threshold,
     )
-
-
-def area_table(profile: selectors.Profile, area_map: dict, threshold: int) -> sup.Table:
-    areas = selectors.by_area(profile, area_map)
-    keys = [a for a in Area.values if any(areas[a].values())]
-    return sup.suppress_table(
-        [Area(a).label for a in keys],
-        [STATUS_LABEL[s] for s in STATUSES],
-        [[areas[a][s] for s in STATUSES] for a in keys],
-        threshold,
-    )
+    needs.row_keys = codes
+    by_area.row_keys = areas
+    by_area.row_labels = [Area(a).label for a in areas]
+    return needs, by_area
 
 
 def year_table(profile: selectors.Profile, threshold: int) -> dict:
@@ -73,6 +73,7 @@ def year_table(profile: selectors.Profile, threshold: int) -> dict:
         [[profile.by_year[c].get(s, 0) for s in STATUSES] for c in codes],
         threshold,
     )
+    table.row_keys = codes
     # Share of each year group with SEN: only where the total is shown and the year has 10+.
     percents = [
         sup.percent(row[-1], profile.by_year[c].get("roll", 0))
@@ -148,8 +149,7 @@ def governors_report_context(school, year: int, *, today: dt.date | None = None)
             f"the dated status decisions as they stood on {profile.as_of:%-d %B %Y}.",
         }.get(profile.source, "")
     area_map = area_map_for(school)
-    needs = need_table(profile, threshold)
-    areas = area_table(profile, area_map, threshold)
+    needs, areas = need_and_area_tables(profile, area_map, threshold)
     years = year_table(profile, threshold)
     start, end = selectors.school_year_bounds(year)
     ctx = {

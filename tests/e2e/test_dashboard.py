@@ -18,3 +18,35 @@ def test_head_and_governor_dashboards(head, governor, sign_in, page, browser):
     assert "fewer than 5" in page.inner_text("main")
     assert_accessible(page)
     screenshot(page, "dashboard-governor")
+
+
+def test_every_count_on_the_head_dashboard_opens_exactly_those_pupils(
+    head, sign_in, page, live_server
+):
+    """Follow each drill-down of the register, need, area and year-group tables: the register
+    it opens lists as many pupils as the count the head clicked. A monitoring pupil with the
+    same need is not counted (the register shows monitoring too, so the link filters status)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for i in range(9):
+        pupil = PupilFactory(
+            school=head.school, sen_status="K" if i < 6 else "E", nc_year=str(1 + i % 3),
+            next_review_due=today - dt.timedelta(days=3) if i < 2 else None,
+        )  # fmt: skip
+        NeedFactory(pupil=pupil, sen_type=["SLCN", "ASD", "MLD"][i % 3])
+    monitored = PupilFactory(school=head.school, sen_status="M", nc_year="1")
+    NeedFactory(pupil=monitored, sen_type="SLCN")
+    sign_in("head", to="/reports/dashboard/")
+    links = page.eval_on_selector_all(
+        "#main table a, #drill-overdue",
+        "els => els.map(e => [e.textContent.trim(), e.getAttribute('href')])",
+    )
+    assert len(links) >= 10, links
+    for count, href in links:
+        page.goto(live_server.url + href)
+        shown = page.inner_text("#register-counts").split()[0]
+        assert shown == count, (href, count, shown)
+    screenshot(page, "dashboard-drill-down")

@@ -47,3 +47,33 @@ def test_no_suppression_needed_when_counts_are_large():
     table = sup.suppress_table(["a"], ["x", "y"], [[10, 0]], 5)
     assert not table.any_suppressed
     assert [c.display for c in table.rows[0]] == ["10", "0", "10"]
+
+
+def _lines_ok(table):
+    grid = [*table.rows, table.totals]
+    rows_ok = all(sum(c.suppressed for c in line) != 1 for line in grid)
+    cols_ok = all(sum(c.suppressed for c in col) != 1 for col in zip(*grid, strict=True))
+    return rows_ok and cols_ok
+
+
+def test_a_broad_area_does_not_give_away_a_need_hidden_in_the_need_table():
+    # Communication and interaction = SLCN 7 (K) + ASD 1 (E). On its own the need table hides
+    # ASD and the area table shows 8: 8 - 7 would name the one pupil with an EHC plan for autism.
+    needs, areas = sup.suppress_nested(
+        ["SLCN", "ASD", "SPLD", "MLD"],
+        ["CI", "CI", "CL", "CL"],
+        ["CI", "CL"],
+        ["K", "E"],
+        [[7, 0], [0, 1], [4, 1], [2, 1]],
+        5,
+    )
+    assert needs.rows[1][2].suppressed  # ASD's total
+    assert _lines_ok(needs) and _lines_ok(areas)
+    # Within each area and column, the area cell and its needs' cells hide none or two or more.
+    for c in range(3):
+        for area, members in ((0, [0, 1]), (1, [2, 3])):
+            cells = [areas.rows[area][c], *(needs.rows[i][c] for i in members)]
+            assert sum(x.suppressed for x in cells) != 1, (area, c)
+    # Both tables carry the same totals, so neither's totals undo the other's.
+    assert [c.display for c in needs.totals] == [c.display for c in areas.totals]
+    assert all(c.value is None for row in [*needs.rows, *areas.rows] for c in row if c.suppressed)

@@ -130,7 +130,10 @@ def test_governor_dashboard_is_anonymised(governor, head):
     assert "anonymised-note" in page and "fewer than 5" in page and "Hidden" not in page
     assert "drill-register" not in page and "reviews-overdue" not in page
     named = client_for(head).get(reverse("reports:dashboard")).content.decode()
-    assert 'id="status-E">3<' in named and "reviews-overdue" in named
+    assert 'id="status-E"><a href="/pupils/register/?sen_status=E">3</a>' in named
+    assert "reviews-overdue" in named
+    # Governors get no route from a figure down to pupils.
+    assert "/pupils/" not in page and '<a href="/pupils' not in page
 
 
 def test_dashboard_query_count_is_constant(head, django_assert_max_num_queries, settings):
@@ -159,7 +162,7 @@ def test_dashboard_sections_are_cached_per_school_and_threshold(head, governor, 
     PupilFactory.create_batch(3, school=head.school, sen_status="E")
     again = client_for(head).get(url)
     assert again.context["sections_as_at"] == as_at  # the sections came from the cache
-    assert 'id="status-E">3<' in again.content.decode()  # the register counts are live
+    assert 'sen_status=E">3</a>' in again.content.decode()  # the register counts are live
     # Governors get their own (suppressed) copy, worked out afresh.
     assert client_for(governor).get(url).context["sections_as_at"] > as_at
     # Another school's head gets their own school's sections, never these.
