@@ -481,14 +481,21 @@ def staff_load(membership, *, today: dt.date | None = None) -> dict:
     }
 
 
-def intervention_effectiveness(school) -> list[dict]:
+def intervention_effectiveness(school, *, exited_between=None) -> list[dict]:
     """Per intervention: pupils measured at entry and exit, mean gain, mean ratio gain (reading
-    ages) with its Brooks band, and the share of pupils who improved."""
+    ages) with its Brooks band, and the share of pupils who improved. `exited_between` (start,
+    end) keeps only pupils who left the intervention in that period (a report's school year);
+    without an exit date, the group's end date counts."""
     # Only the scores and their dates, tagged with the intervention: no group or intervention
     # objects per enrolment.
+    enrolments = Enrolment.objects.filter(group__school=school)
+    if exited_between:
+        enrolments = enrolments.filter(
+            Q(exit_on__range=exited_between)
+            | Q(exit_on__isnull=True, group__ends_on__range=exited_between)
+        )
     enrolments = (
-        Enrolment.objects.filter(group__school=school)
-        .annotate(intervention_id=F("group__intervention_id"))
+        enrolments.annotate(intervention_id=F("group__intervention_id"))
         .only("id", "entry_score", "exit_score", "entry_on", "exit_on")
         .order_by()
     )

@@ -155,7 +155,7 @@ def outcomes_section(school, year: int, threshold: int) -> dict:
     s = _section("outcomes", "Outcomes and impact", first_col="Outcomes")
     s["table"] = rating_table
     rows = []
-    for e in intervention_effectiveness(school):
+    for e in intervention_effectiveness(school, exited_between=(start, end)):
         if not e["measured"]:
             continue
         measured = sup.count(e["measured"], threshold)
@@ -169,13 +169,18 @@ def outcomes_section(school, year: int, threshold: int) -> dict:
                      sup.percent(e["improved"], e["measured"], places=0)))  # fmt: skip
     if rows:
         s["plain"] = {
-            "caption": "Interventions: entry-to-exit gains",
+            "caption": "Interventions: entry-to-exit gains of pupils who finished in this period",
             "head": ["Intervention", "Pupils measured", "Mean gain", "Improved"],
             "rows": rows,
         }
     total = sum(ratings.values())
+    gains = (
+        "entry-to-exit gains of pupils who left an intervention in the same period below"
+        if rows
+        else "no pupil left an intervention with entry and exit scores in that period"
+    )
     s["note"] = (f"Outcomes of support plans reviewed between {start:%-d %B %Y} and {end:%-d %B %Y}"
-                 f"{'' if total else ' (none reviewed yet)'}; intervention entry-to-exit gains below.")  # fmt: skip
+                 f"{'' if total else ' (none reviewed yet)'}; {gains}.")  # fmt: skip
     achieved = ratings.get(Outcome.Rating.ACHIEVED, 0)
     if total:
         s["chart"] = charts.hbar(

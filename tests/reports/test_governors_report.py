@@ -87,3 +87,64 @@ def test_build_report_command_writes_a_pdf(school, register, tmp_path):
         "build_report", ReportRun.Type.GOVERNORS, school=school.urn, year=2025, out=str(out)
     )
     assert out.read_bytes()[:4] == b"%PDF"
+
+
+def _pdf_pages(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    return text.split("\f")
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_a_table_across_pages_has_one_totals_row_and_keeps_its_caption(tmp_path):
+    """WeasyPrint repeats a <tfoot> on every page: a "Total" row halfway down a split table reads
+    as the end of it. The header repeats; the totals come once, at the end."""
+    from django.template import engines
+
+    from reports import suppression as sup
+
+    table = sup.suppress_table([f"Row {i}" for i in range(70)], ["K", "E"], [[10, 10]] * 70, 5)
+    html = (
+        engines["django"]
+        .from_string(
+            '{% extends "reports/pdf_base.html" %}{% block body %}'
+            '<p style="height: 215mm">Filler</p>'
+            '{% include "reports/_supp_table.html" with table=table caption="By need" %}'
+            "{% endblock %}"
+        )
+        .render({"table": table})
+    )
+    pages = _pdf_pages(render_pdf(html), tmp_path)
+    assert sum("Row 69" in p for p in pages) == 1 and not any("Row 69" in p for p in pages[:2])
+    assert "".join(pages).count("1,400") == 1  # the grand total, once
+    assert "1,400" in next(p for p in pages if "Row 69" in p)
+    # The caption is on the page where the table's rows start, not alone at the foot of another.
+    assert "Row 0" in next(p for p in pages if "By need" in p)
+
+
+def test_intervention_gains_belong_to_the_report_year(school, senco):
+    """A past year's report shows the gains of pupils who left an intervention in that year, not
+    this year's: the section says which period its figures cover."""
+    from decimal import Decimal
+
+    from reports.sections import outcomes_section
+    from tests.provision.factories import GroupFactory, enrol
+
+    group = GroupFactory(
+        school=school, staff=senco, starts_on=dt.date(2025, 9, 8), ends_on=dt.date(2026, 7, 17)
+    )
+    pupils = [PupilFactory(school=school, sen_status="K") for _ in range(7)]
+    for i, e in enumerate(enrol(group, *pupils)):
+        e.entry_score, e.exit_score = Decimal(80), Decimal(90)
+        e.entry_on = dt.date(2025, 9, 8)
+        e.exit_on = dt.date(2026, 7, 10) if i < 6 else dt.date(2026, 10, 1)  # one in 2026/27
+        e.save()
+    s = outcomes_section(school, 2025, 5)
+    assert s["plain"]["rows"] == [(group.intervention.name, "6", "+10.0", "—")]
+    assert "who left an intervention in the same period" in s["note"]
+    later = outcomes_section(school, 2026, 5)
+    assert later["plain"]["rows"] == [(group.intervention.name, "fewer than 5", "—", "—")]
+    earlier = outcomes_section(school, 2024, 5)
+    assert earlier["plain"] is None
+    assert "no pupil left an intervention with entry and exit scores" in earlier["note"]
