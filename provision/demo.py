@@ -193,7 +193,10 @@ def _seed_school(ctx, school):
                     logged_by=group.staff.user,
                 )
             )
-            attendance_plan.append([p for p in chosen if rng.random() > 0.08] if held else [])
+            present = [p for p in chosen if rng.random() > 0.08] if held else []
+            if held and not present:  # nobody came: that session was cancelled, pupils absent
+                logs[-1].status, logs[-1].reason = "cancelled", "pupil_absent"
+            attendance_plan.append(present)
     logs = SessionLog.objects.bulk_create(logs, batch_size=2000)
     through = SessionLog.attended.through
     through.objects.bulk_create(

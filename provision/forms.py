@@ -1,6 +1,9 @@
 """Forms for the provision map. Querysets are always limited to the current school."""
 
+from decimal import Decimal
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from pupils.models import Pupil
 
@@ -19,6 +22,37 @@ from .selectors import staff_members
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _styled(form) -> None:
+    """Bootstrap classes on the widgets provision/form.html draws with as_widget."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def _bounds(form, name, low=None, high=None, *, message=None) -> None:
+    """A number field's sensible range, with the message a person would understand, and the
+    same range on the input (min/max) so a phone offers the right keypad and limits."""
+    field = form.fields[name]
+    if low is not None:
+        field.validators.append(MinValueValidator(low, message=message))
+        field.widget.attrs["min"] = low
+    if high is not None:
+        field.validators.append(MaxValueValidator(high, message=message))
+        field.widget.attrs["max"] = high
+
+
+def _pupil_label(pupil) -> str:
+    return f"{pupil.display_name} ({pupil.get_nc_year_display()})"
 
 
 def _pupils(school):
@@ -53,6 +87,11 @@ class InterventionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.school = school
         self.instance.school = school
+        _bounds(self, "group_size", 1, 30, message="A group has between 1 and 30 pupils.")
+        _bounds(self, "session_minutes", 5, 480, message="A session lasts 5 to 480 minutes.")
+        _bounds(self, "sessions_per_week", 1, 10, message="Between 1 and 10 sessions a week.")
+        _bounds(self, "default_weeks", 1, 52, message="Between 1 and 52 weeks.")
+        _styled(self)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -76,8 +115,9 @@ class GroupForm(forms.ModelForm):
     pupils = forms.ModelMultipleChoiceField(
         queryset=Pupil.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Pupils to enrol from the start date (more can be added later)",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pupils on the register to enrol from the start date (more can be added "
+        "later, from the group's page)",
     )
 
     class Meta:
@@ -98,7 +138,13 @@ class GroupForm(forms.ModelForm):
         ]
         field_classes = {"staff": StaffChoice}
         widgets = {"starts_on": DATE, "ends_on": DATE, "start_time": TIME}
-        labels = {"staff": "Delivered by", "session_minutes": "Session length (minutes)"}
+        labels = {
+            "staff": "Delivered by",
+            "session_minutes": "Session length (minutes)",
+            "exclusive_to": "Set up for one pupil only",
+            "resource_cost": "Resources and licences (£)",
+            "external_cost": "External costs (£)",
+        }
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,9 +154,15 @@ class GroupForm(forms.ModelForm):
         self.fields["staff"].queryset = staff_members(school)
         self.fields["exclusive_to"].queryset = _pupils(school)
         self.fields["pupils"].queryset = _pupils(school).filter(sen_status__in=["K", "E", "M"])
+        self.fields["pupils"].label_from_instance = _pupil_label
+        self.fields["exclusive_to"].label_from_instance = _pupil_label
+        _bounds(self, "session_minutes", 5, 480, message="A session lasts 5 to 480 minutes.")
+        for name in ("resource_cost", "external_cost"):
+            _bounds(self, name, Decimal("0"), message="A cost cannot be negative.")
         if self.instance.pk:
             self.initial["days"] = list(self.instance.days)
             del self.fields["pupils"]
+        _styled(self)
 
     def clean_days(self):
         return "".join(sorted(self.cleaned_data["days"]))
@@ -125,11 +177,34 @@ class GroupForm(forms.ModelForm):
 
 class EnrolForm(forms.Form):
     pupil = forms.ModelChoiceField(queryset=Pupil.objects.none())
-    starts_on = forms.DateField(widget=DATE)
+    starts_on = forms.DateField(widget=DATE, label="Starts on")
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school, group, **kwargs):
         super().__init__(*args, **kwargs)
+        self.group = group
         self.fields["pupil"].queryset = _pupils(school)
+        self.fields["pupil"].label_from_instance = _pupil_label
+        _styled(self)
+
+    def clean_pupil(self):
+        pupil = self.cleaned_data["pupil"]
+        current = self.group.enrolments.filter(pupil=pupil, ends_on__isnull=True).first()
+        if current:
+            raise forms.ValidationError(
+                f"{pupil.display_name} is already in this group "
+                f"(since {current.starts_on.day} {current.starts_on:%b %Y})."
+            )
+        return pupil
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        group = self.group
+        if not group.starts_on <= day <= group.ends_on:
+            raise forms.ValidationError(
+                f"The group runs from {group.starts_on.day} {group.starts_on:%b %Y} to "
+                f"{group.ends_on.day} {group.ends_on:%b %Y}: choose a date between them."
+            )
+        return day
 
 
 class MeasuresForm(forms.ModelForm):
@@ -151,6 +226,17 @@ class MeasuresForm(forms.ModelForm):
         }
         labels = {"ends_on": "Left the group on"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        intervention = self.instance.group.intervention
+        if intervention.measure == Intervention.Measure.READING_AGE:
+            for when in ("entry", "exit"):
+                self.fields[f"{when}_score"].label = f"{when.title()} reading age in months"
+                self.fields[f"{when}_score"].help_text = "7 years 2 months is 86"
+        self.fields["entry_on"].label = "Entry assessment date"
+        self.fields["exit_on"].label = "Exit assessment date"
+        _styled(self)
+
     def clean(self):
         data = super().clean()
         intervention = self.instance.group.intervention
@@ -160,6 +246,17 @@ class MeasuresForm(forms.ModelForm):
                 continue
             if intervention.measure == Intervention.Measure.SDQ and not 0 <= value <= 40:
                 self.add_error(name, "An SDQ total difficulties score is between 0 and 40.")
+            if intervention.measure == Intervention.Measure.READING_AGE and not (
+                24 <= value <= 240 and value == value.to_integral_value()
+            ):
+                # 7.2 typed for "7 years 2 months" would make a nonsense ratio gain.
+                self.add_error(
+                    name, "Give the reading age in whole months: 7 years 2 months is 86."
+                )
+            if intervention.measure == Intervention.Measure.STANDARDISED and not (
+                40 <= value <= 160
+            ):
+                self.add_error(name, "A standardised score is between 40 and 160.")
             if intervention.measure == Intervention.Measure.SCALE and not (
                 intervention.scale_min <= value <= intervention.scale_max
             ):
@@ -211,6 +308,11 @@ class BudgetForm(forms.ModelForm):
         labels = {"amount": "Notional SEN budget (£)"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bounds(self, "amount", Decimal("0"), message="The budget cannot be negative.")
+        _styled(self)
+
 
 class TopUpForm(forms.ModelForm):
     class Meta:
@@ -221,8 +323,18 @@ class TopUpForm(forms.ModelForm):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = _pupils(school)
+        self.fields["pupil"].label_from_instance = _pupil_label
         self.instance.school = school
         self.initial.setdefault("la_name", school.la_name)
+        _bounds(self, "amount", Decimal("0.01"), message="Give the annual amount, above £0.")
+        _styled(self)
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The funding must end after it starts.")
+        return data
 
 
 class TrainingForm(forms.ModelForm):
@@ -238,6 +350,8 @@ class TrainingForm(forms.ModelForm):
         self.fields["intervention"].queryset = Intervention.objects.for_school(school)
         self.fields["attendees"].queryset = staff_members(school)
         self.fields["attendees"].label_from_instance = lambda m: str(m.user)
+        _bounds(self, "hours", Decimal("0.5"), 500, message="Give the hours, from 0.5 to 500.")
+        _styled(self)
 
 
 class QualificationForm(forms.ModelForm):
@@ -258,3 +372,14 @@ class QualificationForm(forms.ModelForm):
         self.instance.school = school
         self.fields["membership"].queryset = staff_members(school).filter(role="senco")
         self.fields["membership"].label_from_instance = lambda m: str(m.user)
+        _styled(self)
+
+    def clean(self):
+        data = super().clean()
+        qualified = data.get("qualification") in (
+            SencoQualification.Qualification.NPQ,
+            SencoQualification.Qualification.NASENCO,
+        )
+        if qualified and not data.get("achieved_on"):
+            self.add_error("achieved_on", "Give the date the qualification was achieved.")
+        return data

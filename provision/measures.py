@@ -24,9 +24,25 @@ def score_gain(measure: str, entry, exit_) -> Decimal | None:
     return -change if measure in LOWER_IS_BETTER else change
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
 def months_between(start: dt.date, end: dt.date) -> Decimal:
-    days = (end - start).days
-    return (Decimal(days) / Decimal("30.4375")).quantize(Decimal("0.1"))
+    """Calendar months, as a teacher counts them (5 Jan to 5 May is 4.0, although February is
+    short), plus any days left over as a fraction of an average month."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if _add_months(start, months) > end:
+        months -= 1
+    days = (end - _add_months(start, months)).days
+    return (Decimal(months) + Decimal(days) / Decimal("30.4375")).quantize(Decimal("0.1"))
 
 
 def ratio_gain(entry_months, exit_months, entry_on, exit_on) -> Decimal | None:

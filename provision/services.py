@@ -60,11 +60,26 @@ def session_log(
     if not can_log(membership, group):
         raise PermissionDenied
     if not group.starts_on <= date <= group.ends_on:
-        raise ValidationError({"date": "The group does not run on that date."})
+        raise ValidationError(
+            {
+                "date": f"The group runs from {_day(group.starts_on)} to {_day(group.ends_on)}: "
+                f"it has no session on {_day(date)}."
+            }
+        )
     if date > dt.date.today():
         raise ValidationError({"date": "You cannot log a session in the future."})
     if not held and not reason:
         raise ValidationError({"reason": "Say why the session was cancelled."})
+    enrolled = [e.pupil_id for e in group.enrolments.all() if e.active_on(date)]
+    if held and attended_ids is not None:
+        wanted = {int(i) for i in attended_ids}
+        enrolled = [pk for pk in enrolled if pk in wanted]
+    if held and not enrolled:
+        # A session nobody came to was not delivered: its staff time would count as delivered
+        # while no pupil's share carried it, so the costs would no longer add up.
+        raise ValidationError(
+            {"attended": "Nobody was there: choose Cancelled, with the reason 'Pupils absent'."}
+        )
     status = SessionLog.Status.HELD if held else SessionLog.Status.CANCELLED
     session, _ = SessionLog.objects.update_or_create(
         group=group,
@@ -77,16 +92,14 @@ def session_log(
         },
     )
     if held:
-        enrolled = [
-            e.pupil_id for e in group.enrolments.all() if e.active_on(date)
-        ]  # group.enrolments may be prefetched
-        if attended_ids is not None:
-            wanted = {int(i) for i in attended_ids}
-            enrolled = [pk for pk in enrolled if pk in wanted]
-        session.attended.set(enrolled)
+        session.attended.set(enrolled)  # group.enrolments may be prefetched
     else:
         session.attended.clear()
     return session
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def enrolment_end(*, enrolment: Enrolment, ends_on: dt.date) -> Enrolment:

@@ -136,7 +136,10 @@ def intervention_edit(request, intervention_id):
 @capability_required("provision.view")
 def effectiveness(request):
     rows = selectors.intervention_effectiveness(request.school)
-    return render(request, "provision/effectiveness.html", _ctx(request, rows=rows))
+    any_pupils = any(r["pupils"] for r in rows)
+    return render(
+        request, "provision/effectiveness.html", _ctx(request, rows=rows, any_pupils=any_pupils)
+    )
 
 
 # --- groups -------------------------------------------------------------------------------
@@ -219,6 +222,7 @@ def group_detail(request, group_id):
             enrolments=enrolments,
             sessions=sessions,
             can_log=services.can_log(request.membership, group),
+            runs_today=group.runs_on(today),
             today=today,
         ),
     )
@@ -250,7 +254,8 @@ def group_enrol(request, group_id):
     form = EnrolForm(
         request.POST or None,
         school=request.school,
-        initial={"starts_on": max(group.starts_on, _today(request))},
+        group=group,
+        initial={"starts_on": min(max(group.starts_on, _today(request)), group.ends_on)},
     )
     if request.method == "POST" and form.is_valid():
         enrolment = services.enrolment_add(
@@ -375,6 +380,15 @@ def _parse_day(value):
         raise Http404 from None
 
 
+def _add_errors(form, exc: ValidationError) -> None:
+    """The service's refusals next to the field they are about; the rest (the date) on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
 @require_POST
 @capability_required("provision.log_session")
 def session_quick(request, group_id, date):
@@ -384,6 +398,14 @@ def session_quick(request, group_id, date):
     try:
         log = services.session_log(group=group, date=day, membership=request.membership)
     except ValidationError as exc:
+        if request.headers.get("HX-Request"):  # the card again, saying why (not a redirect)
+            enrolled = [e for e in group.enrolments.all() if e.active_on(day)]
+            log = group.sessions.filter(date=day).prefetch_related("attended").first()
+            data = {"held": "1", "attended": [str(e.pupil_id) for e in enrolled]}
+            form = _session_form({"group": group, "log": log, "pupils": enrolled}, data)
+            form.is_valid()
+            _add_errors(form, exc)
+            return _card(request, group, day, form=form, status=422)
         messages.error(request, " ".join(exc.messages))
         return redirect(f"{_today_url()}?date={day.isoformat()}")
     audit(request, "update", log, summary=f"Session {log}")
@@ -421,7 +443,7 @@ def session_form(request, group_id, date):
                     attended_ids=data["attended"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                _add_errors(form, exc)
             else:
                 audit(request, "update", log, summary=f"Session {log}")
                 if request.headers.get("HX-Request"):
