@@ -663,11 +663,45 @@ def _parse_mis_row(number: int, row: dict, result: ParsedImport, today) -> Pupil
         except Exception:  # noqa: BLE001 - junk must become a row problem, never a crash
             problems.append(Problem(number, LABELS[key], f"{_quoted(raw)} could not be read"))
     pupil = PupilIn(row=number, upn=upn, values=values)
+    _age_warning(pupil, today)
     if "sen_status" in values:
         unreadable = {p.column for p in problems}
         problems += _check_mis_needs(pupil, values, primary_unreadable="Primary need" in unreadable)
     result.problems.extend(problems)
     return pupil if not problems else None
+
+
+def year_group_by_age(born: dt.date, today: dt.date) -> int:
+    """The National Curriculum year a child born on `born` is in this school year, by age on
+    31 August before it started (Reception = 0; DOMAIN.md 10.2)."""
+    start_year = today.year if today.month >= 9 else today.year - 1
+    age = start_year - born.year - ((born.month, born.day) > (8, 31))
+    return age - 4
+
+
+def _age_warning(pupil: PupilIn, today: dt.date, where: str = "Row") -> None:
+    """A year group two or more years from the pupil's age is usually a mistyped date of birth
+    (or day and month swapped by Excel), not a pupil taught out of their year group: worth a
+    look before importing, but not a refusal."""
+    born, year = pupil.values.get("date_of_birth"), pupil.values.get("nc_year")
+    if born is None or year is None or not (year == "R" or str(year).isdigit()):
+        return
+    actual = 0 if year == "R" else int(year)
+    expected = year_group_by_age(born, today)
+    if abs(actual - expected) >= 2:
+        by_age = "Reception" if expected == 0 else f"Year {expected}"
+        in_file = "Reception" if actual == 0 else f"Year {actual}"
+        if expected < 0:
+            by_age = "not yet of school age"
+        pupil.warnings.append(
+            Problem(
+                pupil.row,
+                "Date of birth",
+                f"Born {born:%d/%m/%Y}, which is {by_age} by age, but the file says {in_file}: "
+                "check the date of birth and the year group",
+                where=where,
+            )
+        )
 
 
 def _check_mis_needs(pupil: PupilIn, values: dict, *, primary_unreadable: bool) -> list[Problem]:
@@ -850,6 +884,7 @@ def _parse_ctf_pupil(number, element, result, today) -> PupilIn | None:
         values["looked_after"] = in_care.lower() in ("true", "1", "yes", "y")
 
     pupil = PupilIn(row=number, upn=upn, values=values)
+    _age_warning(pupil, today, where="Pupil")
     sen = _child(element, "SENhistory")
     pupil.needs = []
     for period in _children(sen, "SEN"):

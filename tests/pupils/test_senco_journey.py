@@ -339,3 +339,32 @@ def test_reports_are_listed_under_their_involvement(
         client_for(teacher).get(url("detail", taught_pupil.public_id))
     )
     assert client_for(outsider).get(upload).status_code == 404
+
+
+# --- Import: a year group far from the pupil's age ----------------------------------------
+
+
+def test_import_warns_when_the_year_group_is_far_from_the_age(senco, school):
+    from pupils.importing import import_plan, parse_file, year_group_by_age
+
+    today = dt.date(2026, 11, 30)
+    assert year_group_by_age(dt.date(2012, 11, 21), today) == 9
+    assert year_group_by_age(dt.date(2021, 8, 31), today) == 1  # the youngest of Year 1
+    assert year_group_by_age(dt.date(2021, 9, 1), today) == 0  # the oldest in Reception
+    upns = [upn.make("801", "2001", 20, n) for n in range(3)]
+    data = (
+        "UPN,Surname,Forename,DOB,Gender,Year\r\n"
+        f"{upns[0]},Ó Súilleabháin,Seán,21/11/2012,M,2\r\n"  # Year 9 by age
+        f"{upns[1]},Smith,Ava,14/08/2020,F,1\r\n"  # Year 2 by age, kept back a year: fine
+        f"{upns[2]},Jones,Tom,01/09/2021,M,R\r\n"
+    ).encode()
+    parsed = parse_file(data, "mis.csv", today=today)
+    assert parsed.ok
+    warned = {p.upn: [str(w) for w in p.warnings] for p in parsed.pupils}
+    assert warned[upns[0]] == [
+        "Row 2, Date of birth: Born 21/11/2012, which is Year 9 by age, but the file says "
+        "Year 2: check the date of birth and the year group"
+    ]
+    assert warned[upns[1]] == [] and warned[upns[2]] == []
+    plan = import_plan(school=school, parsed=parsed)
+    assert any("Year 9 by age" in w for w in plan.items[0].warnings)
