@@ -12,7 +12,12 @@ def test_senco_adds_a_pupil_to_the_register(senco, school, class_group, sign_in,
     pupil.teaching_groups.add(class_group)
     other = PupilFactory(school=school, last_name="Ahmed", sen_status="K")
     NeedFactory(pupil=other, sen_type="ASD")
-    sign_in("senco", to=f"/pupils/{pupil.public_id}/")
+    # The pupil is not on the register yet: the register's search finds them all the same.
+    sign_in("senco", to="/pupils/register/")
+    page.fill("#id_q", "o'connor")
+    page.click("#apply-filters")
+    page.click("#not-on-register >> text=O'Connor, Maisie")
+    page.wait_for_selector("#pupil-name")
     page.click("#add-need")
     page.select_option("#id_sen_type", "SLCN")
     page.fill("#id_description", "Difficulty following spoken instructions <b>in class</b>")
