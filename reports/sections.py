@@ -61,6 +61,14 @@ def provision_section(school, year: int, threshold: int) -> dict:
         (held if row["status"] == SessionLog.Status.HELD else cancelled)[row["group_id"]] += row[
             "n"
         ]
+    planned = {g.pk: len(calendar.dates(g, since=start, until=today)) for g in groups}
+    # A group whose dates touch the year only in a holiday (one starting in late August), or
+    # that has not started yet, had no session in it: it is not counted as running.
+    groups = [g for g in groups if planned[g.pk] or held[g.pk] or cancelled[g.pk]]
+    if not groups:
+        s = _section("provision", "Provision delivered")
+        s["note"] = "No intervention groups ran in this school year."
+        return s
     pupils_by_area = defaultdict(set)
     for group_area, pupil_id in Enrolment.objects.filter(group__in=groups).values_list(
         "group__intervention__area", "pupil_id"
@@ -70,7 +78,7 @@ def provision_section(school, year: int, threshold: int) -> dict:
     for g in groups:
         r = rows[g.intervention.area]
         r["groups"] += 1
-        r["planned"] += len(calendar.dates(g, since=start, until=today))
+        r["planned"] += planned[g.pk]
         r["held"] += held[g.pk]
         r["hours"] += Decimal(held[g.pk] * g.session_minutes) / 60
     areas = [a for a in Area.values if a in rows]
@@ -89,7 +97,7 @@ def provision_section(school, year: int, threshold: int) -> dict:
     s["facts"] = [
         ("Intervention groups", str(len(groups))),
         ("Pupils receiving an intervention", sup.count(len(all_pupils), threshold).display),
-        ("Sessions planned to date", f"{total_planned:,}"),
+        ("Sessions planned to date" if today < end else "Sessions planned", f"{total_planned:,}"),
         ("Sessions held", f"{total_held:,}"),
         ("Delivered as planned", sup.percent(total_held, total_planned, places=0)),
         ("Sessions cancelled", f"{sum(cancelled.values()):,}"),

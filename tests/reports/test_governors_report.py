@@ -148,3 +148,29 @@ def test_intervention_gains_belong_to_the_report_year(school, senco):
     earlier = outcomes_section(school, 2024, 5)
     assert earlier["plain"] is None
     assert "no pupil left an intervention with entry and exit scores" in earlier["note"]
+
+
+def test_a_group_that_only_touches_the_year_in_the_holidays_did_not_run_in_it(school, senco):
+    """Groups starting in late August overlap the school year before by a fortnight of holiday:
+    they are not 'intervention groups with 0 sessions planned' in that year's report."""
+    from provision.models import SessionLog
+    from reports.sections import provision_section
+    from sencoweb.models import Term
+    from tests.provision.factories import GroupFactory, enrol
+
+    Term.objects.create(school=school, academic_year=2025, name="summer",
+                        starts_on=dt.date(2026, 4, 13), ends_on=dt.date(2026, 7, 22))  # fmt: skip
+    Term.objects.create(school=school, academic_year=2026, name="autumn",
+                        starts_on=dt.date(2026, 9, 3), ends_on=dt.date(2026, 12, 18))  # fmt: skip
+    summer = GroupFactory(school=school, staff=senco, days="0",
+                          starts_on=dt.date(2026, 8, 17), ends_on=dt.date(2026, 11, 23))  # fmt: skip
+    enrol(summer, PupilFactory(school=school, sen_status="K"))
+    s = provision_section(school, 2025, 5)
+    assert s["note"] == "No intervention groups ran in this school year." and not s["facts"]
+    spring = GroupFactory(school=school, staff=senco, days="0",
+                          starts_on=dt.date(2026, 4, 20), ends_on=dt.date(2026, 5, 18))  # fmt: skip
+    enrol(spring, PupilFactory(school=school, sen_status="K"))
+    SessionLog.objects.create(group=spring, date=dt.date(2026, 4, 20), status="held")
+    facts = dict(provision_section(school, 2025, 5)["facts"])
+    assert facts["Intervention groups"] == "1"
+    assert facts["Sessions planned"] == "5" and facts["Sessions held"] == "1"  # five Mondays
