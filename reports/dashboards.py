@@ -151,20 +151,26 @@ def selectors_year(today: dt.date) -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
+def _short(name: str, width: int = 22) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+
+
 def cross_school(schools) -> dict:
     rows = []
+    today = timezone.localdate()
     for school in schools:
         profile = selectors.profile_live(school)
         rows.append({"school": school, "roll": profile.roll,
                      "K": profile.status.get("K", 0), "E": profile.status.get("E", 0),
-                     "K_pct": profile.pct("K"), "E_pct": profile.pct("E")})  # fmt: skip
+                     "K_pct": profile.pct("K"), "E_pct": profile.pct("E"),
+                     "reviews": reviews_due(school, today)})  # fmt: skip
     chart = charts.compare_bars(
-        [(r["school"].name[:22], r["K_pct"], NATIONAL["K"]) for r in rows],
+        [(_short(r["school"].name), r["K_pct"], NATIONAL["K"]) for r in rows],
         title="SEN support by school against national",
         series=("SEN support %", "National 14.2%"),
     )
     chart_e = charts.compare_bars(
-        [(r["school"].name[:22], r["E_pct"], NATIONAL["E"]) for r in rows],
+        [(_short(r["school"].name), r["E_pct"], NATIONAL["E"]) for r in rows],
         title="EHC plans by school against national",
         series=("EHC plan %", "National 5.3%"),
     )

@@ -12,14 +12,26 @@ def year_choices():
     return [(y, academic_year_label(y)) for y in range(this, this - 4, -1)]
 
 
+def default_report_year() -> int:
+    """The annual report usually goes to the autumn meeting: in the autumn term, the year just
+    ended; from January, the year in progress."""
+    today = timezone.localdate()
+    year = academic_year_of(today)
+    return year - 1 if today.month >= 9 else year
+
+
 class GovernorsReportForm(forms.Form):
-    year = forms.TypedChoiceField(label="School year", coerce=int, choices=year_choices)
+    year = forms.TypedChoiceField(
+        label="School year", coerce=int, choices=year_choices, initial=default_report_year,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )  # fmt: skip
 
 
 class CohortPacksForm(forms.Form):
     year_group = forms.ChoiceField(
-        label="Year group", choices=[(c, label) for c, label in NcYear.choices], initial="6"
-    )
+        label="Year group", choices=[(c, label) for c, label in NcYear.choices], initial="6",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )  # fmt: skip
 
 
 class PackUploadForm(forms.Form):

@@ -1,10 +1,8 @@
 """Home-page panels registered by the reports app."""
 
-from django.utils import timezone
+from sencoweb.models import academic_year_label
 
-from sencoweb.models import academic_year_label, academic_year_of
-
-from .forms import GovernorsReportForm
+from .forms import GovernorsReportForm, default_report_year
 from .models import ReportRun
 
 
@@ -15,10 +13,7 @@ def governors_report_panel(request) -> dict:
         .order_by("-created_at")
         .first()
     )
-    today = timezone.localdate()
-    year = academic_year_of(today)
-    # The annual report usually goes to the autumn meeting: default to the year just ended.
-    default = year - 1 if today.month >= 9 else year
+    default = default_report_year()
     return {
         "latest": latest,
         "default_year": default,

@@ -48,7 +48,11 @@ def switch_school(request):
         raise Http404
     request.session[SESSION_SCHOOL_KEY] = target.school_id
     messages.success(request, f"You are now working in {target.school.name}.")
-    # Go home: a page of the previous school would 404 in the new one.
+    # Go home: a page of the previous school would 404 in the new one. A page that belongs to
+    # no record (the trust lead's "open this school's dashboard") may ask to go there instead.
+    after = request.POST.get("next", "")
+    if after.startswith("/") and url_has_allowed_host_and_scheme(after, allowed_hosts=None):
+        return HttpResponseRedirect(after)
     return redirect("home")
 
 

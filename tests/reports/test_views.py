@@ -184,6 +184,30 @@ def test_trust_dashboard(trustlead, teacher):
     assert client_for(teacher).get(reverse("reports:dashboard_trust")).status_code == 403
 
 
+def test_trust_lead_opens_one_schools_dashboard_from_the_comparison(trustlead, other_school):
+    """Each school's row opens its own dashboard: the switch goes to that school, then there."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    MembershipFactory(user=trustlead.user, school=other_school, role="trust")
+    PupilFactory(school=other_school, sen_status="K",
+                 next_review_due=timezone.localdate() - dt.timedelta(days=2))  # fmt: skip
+    client = client_for(trustlead)
+    page = client.get(reverse("reports:dashboard_trust"))
+    row = next(r for r in page.context["rows"] if r["school"] == other_school)
+    assert row["reviews"] == {"overdue": 1, "due_soon": 0}
+    assert f'value="{other_school.public_id}"' in page.content.decode()
+    switch = {"school": str(other_school.public_id), "next": reverse("reports:dashboard")}
+    response = client.post(reverse("switch_school"), switch)
+    assert response.status_code == 302 and response["Location"] == reverse("reports:dashboard")
+    assert client.get(response["Location"]).context["school"] == other_school
+    # Only a path on this site: anything else goes home.
+    for elsewhere in ("https://evil.example/", "//evil.example/x"):
+        response = client.post(reverse("switch_school"), {**switch, "next": elsewhere})
+        assert response["Location"] == reverse("home")
+
+
 def test_info_report_edit_publish_and_public_page(senco, governor, client):
     url = reverse("reports:info_edit")
     assert client_for(governor).get(url).status_code == 403
@@ -282,3 +306,11 @@ def test_info_report_history_shows_who_changed_which_answer(senco, head, outside
 )
 def test_info_report_history_by_role(cast, role, status):
     assert client_for(cast[role]).get(reverse("reports:info_history")).status_code == status
+
+
+def test_reports_page_offers_the_same_school_year_as_the_home_panel(governor):
+    from reports.forms import default_report_year
+
+    page = client_for(governor).get(reverse("reports:index"))
+    assert page.context["governors_form"]["year"].value() == default_report_year()
+    assert 'class="form-select"' in page.content.decode()
