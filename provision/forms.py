@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from pupils.models import Pupil
+from sencoweb.models import Membership
 
 from .models import (
     WEEKDAYS,
@@ -383,3 +384,26 @@ class QualificationForm(forms.ModelForm):
         if qualified and not data.get("achieved_on"):
             self.add_error("achieved_on", "Give the date the qualification was achieved.")
         return data
+
+
+class RateForm(forms.ModelForm):
+    """A member's hourly rate including on-costs (DOMAIN.md 5.4 step 1), copied into each
+    group they are set up to deliver."""
+
+    class Meta:
+        model = Membership
+        fields = ["hourly_rate"]
+        labels = {"hourly_rate": "Hourly rate including on-costs (£)"}
+        help_texts = {
+            "hourly_rate": "Salary, employer's National Insurance and pension, per hour. New "
+            "groups they deliver use it; groups already costed keep their rate, except those "
+            "set up while no rate was recorded."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hourly_rate"].required = True
+        _bounds(
+            self, "hourly_rate", Decimal("0.01"), 500, message="Give a rate from £0.01 to £500."
+        )
+        _styled(self)

@@ -34,5 +34,6 @@ urlpatterns = [
     path("budget/top-up/new/", views.topup_new, name="topup_new"),
     path("staff/", views.staff, name="staff"),
     path("staff/training/new/", views.training_new, name="training_new"),
+    path("staff/<uuid:member_id>/rate/", views.staff_rate, name="staff_rate"),
     path("staff/senco-qualification/", views.qualification_edit, name="qualification"),
 ]

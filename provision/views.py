@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .forms import (
     InterventionForm,
     MeasuresForm,
     QualificationForm,
+    RateForm,
     SessionForm,
     TopUpForm,
     TrainingForm,
@@ -31,6 +33,7 @@ from .forms import (
 from .models import (
     Enrolment,
     Intervention,
+    ProvisionGroup,
     SenBudget,
     SencoQualification,
     TrainingRecord,
@@ -40,6 +43,10 @@ from .models import (
 def _ctx(request, **extra):
     return {
         "can_costs": has_capability(request, "provision.view_costs"),
+        # A person's pay is the SENCO's and head's business (issue 6), not a trust lead's, who
+        # sees costs: staff.manage is what those two have and the trust lead has not.
+        "can_rates": has_capability(request, "provision.view_costs")
+        and has_capability(request, "staff.manage"),
         "can_manage": has_capability(request, "provision.manage"),
         **extra,
     }
@@ -626,6 +633,41 @@ def training_new(request):
         status,
         form=form,
         title="Record training",
+        back="provision:staff",
+    )
+
+
+@capability_required("staff.manage")
+def staff_rate(request, member_id):
+    """Set a member's hourly rate (SENCO and head: staff.manage with provision.view_costs).
+    Groups they deliver that were set up with no rate (costed at £0) take the new one."""
+    if not has_capability(request, "provision.view_costs"):
+        raise Http404
+    member = get_scoped_or_404(selectors.staff_members(request.school), user__public_id=member_id)
+    name = member.user.get_full_name() or member.user.username
+    form = RateForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            unpriced = ProvisionGroup.objects.for_school(request.school).filter(
+                staff=member, hourly_rate=0
+            )
+            updated = unpriced.update(hourly_rate=member.hourly_rate)
+        audit(request, "update", member, summary=f"Hourly rate of {name}")
+        note = (
+            f" {updated} group{'s' if updated != 1 else ''} costed at £0 now use it."
+            if updated
+            else ""
+        )
+        messages.success(request, f"Hourly rate of {name} saved.{note}")
+        return redirect("provision:staff")
+    status = 422 if request.method == "POST" else 200
+    return _form(
+        request,
+        "provision/form.html",
+        status,
+        form=form,
+        title=f"Hourly rate: {name}",
         back="provision:staff",
     )
 

@@ -312,3 +312,62 @@ def test_demo_has_no_held_session_that_nobody_attended(db):
     assert held.exists()
     assert not held.filter(n=0).exists()
     assert SessionLog.objects.filter(status="cancelled", reason="pupil_absent").exists()
+
+
+# --- staff hourly rates -------------------------------------------------------------------
+
+
+def _rate_url(member):
+    return reverse("provision:staff_rate", args=[member.user.public_id])
+
+
+def test_senco_sets_a_rate_and_groups_costed_at_nothing_take_it(school, senco, ta, taught_pupil):
+    ta.hourly_rate = None
+    ta.save()
+    unpriced = GroupFactory(school=school, staff=ta, hourly_rate=Decimal("0"))
+    priced = GroupFactory(school=school, staff=ta, hourly_rate=Decimal("15.00"))
+    enrol(unpriced, taught_pupil)
+    client = client_for(senco)
+    group_page = client.get(reverse("provision:group", args=[unpriced.public_id])).text
+    assert 'id="no-rate"' in group_page and _rate_url(ta) in group_page
+    assert "not set" in client.get(reverse("provision:staff")).text
+    response = client.post(_rate_url(ta), {"hourly_rate": "17.20"}, follow=True)
+    assert "1 group costed at £0 now use it" in response.text
+    ta.refresh_from_db()
+    unpriced.refresh_from_db()
+    priced.refresh_from_db()
+    assert ta.hourly_rate == Decimal("17.20")
+    assert unpriced.hourly_rate == Decimal("17.20")
+    assert priced.hourly_rate == Decimal("15.00")  # costed groups keep the rate they began with
+
+
+@pytest.mark.parametrize("value", ["", "0", "-3", "900"])
+def test_a_rate_must_be_a_sensible_amount(senco, ta, value):
+    response = client_for(senco).post(_rate_url(ta), {"hourly_rate": value})
+    assert response.status_code == 422
+    ta.refresh_from_db()
+    assert ta.hourly_rate != Decimal(value or "0")
+
+
+def test_head_may_set_rates_but_not_teachers_tas_or_other_schools(ta, head, teacher, outsider):
+    assert client_for(head).get(_rate_url(ta)).status_code == 200
+    for member in (teacher, ta):
+        assert client_for(member).get(_rate_url(ta)).status_code == 403
+        assert client_for(member).post(_rate_url(ta), {"hourly_rate": "1"}).status_code == 403
+    assert client_for(outsider).get(_rate_url(ta)).status_code == 404
+    assert client_for(outsider).post(_rate_url(ta), {"hourly_rate": "1"}).status_code == 404
+
+
+def test_hourly_rates_are_for_the_senco_and_head_only(school, group, ta, senco, head, trustlead):
+    ta.hourly_rate = Decimal("17.20")
+    ta.save()
+    group_url = reverse("provision:group", args=[group.public_id])
+    timetable_url = reverse("provision:staff_timetable", args=[ta.user.public_id])
+    for member in (senco, head):
+        assert "£17.20 an hour" in client_for(member).get(group_url).text
+        assert "Rate £17.20 an hour" in client_for(member).get(timetable_url).text
+    # The trust lead sees what provision costs, not what a named person is paid.
+    page = client_for(trustlead).get(group_url)
+    assert page.status_code == 200 and 'id="group-cost"' in page.text
+    assert "an hour" not in page.text
+    assert "17.20" not in client_for(trustlead).get(timetable_url).text
