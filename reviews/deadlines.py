@@ -117,6 +117,7 @@ class DeadlineStatus(StrEnum):
 
     DONE = "done"
     DONE_LATE = "done_late"
+    NOT_RECORDED = "not_recorded"
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
     UPCOMING = "upcoming"
@@ -129,6 +130,9 @@ class Deadline:
     `statutory` is True for a legal duty ("must") and False for a local or good-practice
     target ("should"). `done_on` is the date the step happened; a date later than the day
     asked about in `status()` is treated as planned, not yet done (e.g. a booked meeting).
+    `closes_on` is the day after which the step can no longer be taken (the review meeting,
+    for the steps before it): from then on a step with no date is "not recorded", a gap in
+    the record to fill in, not an overdue task.
     """
 
     key: str
@@ -138,6 +142,7 @@ class Deadline:
     source: str
     statutory: bool
     done_on: date | None = None
+    closes_on: date | None = None
 
     def days_left(self, today: date) -> int:
         """Days from `today` to the due date; negative once it has passed."""
@@ -147,10 +152,20 @@ class Deadline:
         """True if the step has happened on or before `today`."""
         return self.done_on is not None and self.done_on <= today
 
+    def is_open(self, today: date) -> bool:
+        """True while the step still needs doing: not done, and not past the point (e.g. the
+        meeting) after which it could no longer be done."""
+        return not self.is_done(today) and not (
+            self.closes_on is not None and self.closes_on <= today
+        )
+
     def status(self, today: date) -> DeadlineStatus:
-        """done / done_late once it has happened; otherwise overdue, due_soon or upcoming."""
+        """done / done_late once it has happened; not_recorded once it can no longer happen;
+        otherwise overdue, due_soon or upcoming."""
         if self.done_on is not None and self.done_on <= today:
             return DeadlineStatus.DONE if self.done_on <= self.due else DeadlineStatus.DONE_LATE
+        if self.closes_on is not None and self.closes_on <= today:
+            return DeadlineStatus.NOT_RECORDED
         left = self.days_left(today)
         if left < 0:
             return DeadlineStatus.OVERDUE
@@ -407,10 +422,25 @@ def annual_review_deadlines(
     base = max(plan_issued, last_review) if last_review else plan_issued
     base_name = "Last review" if base != plan_issued else "Plan issued"
     if meeting is not None and meeting <= base:
+        # (For callers: the previous cycle's meeting goes in last_review, this one's in meeting.)
         raise ValueError(
             f"The meeting ({_fmt(meeting)}) must come after the "
-            f"{'previous review' if base != plan_issued else 'plan was issued'} ({_fmt(base)}): "
-            "pass the previous review as last_review and this cycle's date as meeting."
+            f"{'previous review' if base != plan_issued else 'plan was issued'} ({_fmt(base)})."
+        )
+    before_meeting = {
+        "advice_requested": advice_requested,
+        "invitations_sent": invitations_sent,
+        "advice_circulated": advice_circulated,
+    }
+    if meeting is not None:
+        for what, when in before_meeting.items():
+            if when is not None and when > meeting:
+                raise ValueError(
+                    f"{what} ({_fmt(when)}) cannot be after the meeting ({_fmt(meeting)})."
+                )
+    if advice_requested is not None:
+        _require_not_before(
+            advice_circulated, advice_requested, "advice_circulated", "advice_requested"
         )
     after_meeting = {
         "report_sent": report_sent,
@@ -477,6 +507,7 @@ def annual_review_deadlines(
             f"({REGS} reg 20(4))",
             statutory=False,
             done_on=advice_requested,
+            closes_on=meeting,
         )
     )
     out += _statutory_and_local(
@@ -489,6 +520,7 @@ def annual_review_deadlines(
         source=f"{REGS} reg 20(2)-(3)",
         profile=profile,
         done_on=invitations_sent,
+        closes_on=meeting,
     )
     out += _statutory_and_local(
         key="advice_circulated",
@@ -500,6 +532,7 @@ def annual_review_deadlines(
         source=f"{REGS} reg 20(4); CoP 9.176",
         profile=profile,
         done_on=advice_circulated,
+        closes_on=meeting,
     )
     if meeting is None:
         return _sorted(out)
@@ -582,6 +615,7 @@ def _statutory_and_local(
     source: str,
     profile: LaRuleProfile,
     done_on: date | None,
+    closes_on: date | None = None,
 ) -> list[Deadline]:
     """The statutory deadline, plus the LA's stricter local one when it differs."""
 
@@ -597,6 +631,7 @@ def _statutory_and_local(
             source=source,
             statutory=True,
             done_on=done_on,
+            closes_on=closes_on,
         )
     ]
     if local_days != statutory_days:
@@ -609,6 +644,7 @@ def _statutory_and_local(
                 source=f"{profile.source}; statutory limit {source}",
                 statutory=False,
                 done_on=done_on,
+                closes_on=closes_on,
             )
         )
     return out

@@ -3,6 +3,7 @@ the deadline engine; its message is shown next to the field it is about."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from . import deadlines as engine
 from . import selectors_ehc as sel
@@ -23,6 +24,18 @@ def _date_widgets(model_form_meta_fields, model):
         for name in model_form_meta_fields
         if model._meta.get_field(name).get_internal_type() == "DateField"
     }
+
+
+FUTURE = "This date is in the future: record it once it has happened."
+
+
+def _refuse_future_dates(form, names) -> None:
+    """Dates of things that have happened cannot be after today (a typed year, usually)."""
+    today = timezone.localdate()
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value is not None and value > today:
+            form.add_error(name, FUTURE)
 
 
 def _engine_error_to_field(form, message: str, field_map: dict[str, str], shown: str) -> None:
@@ -48,6 +61,13 @@ class LaRuleProfileForm(forms.ModelForm):
         code = self.cleaned_data["la_code"].strip()
         if not (code.isdigit() and len(code) == 3):
             raise ValidationError("Enter the three-digit LA number, e.g. 801.")
+        # The school is not a form field, so the model form would not check this itself and
+        # the database would refuse the row.
+        taken = LaRuleProfile.objects.filter(school=self.instance.school, la_code=code)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                f"Rules for LA {code} are already saved: use Edit in the table above."
+            )
         return code
 
 
@@ -84,6 +104,11 @@ class EhcRequestForm(forms.ModelForm):
             ("true", "Yes, it will assess"),
             ("false", "No, it will not assess"),
         ]
+
+    def clean(self):
+        data = super().clean()
+        _refuse_future_dates(self, [f for f in REQUEST_FIELDS if f.endswith("_on")])
+        return data
 
     class Meta:
         model = EhcRequest
@@ -169,7 +194,19 @@ ProvisionFormSet = forms.inlineformset_factory(
 
 
 class IssuePlanForm(forms.Form):
-    issued_on = forms.DateField(label="Date the LA issued the final plan", widget=DateInput())
+    issued_on = forms.DateField(
+        label="Date the LA issued the final plan",
+        widget=DateInput(),
+        error_messages={"required": "Give the date the LA issued the plan."},
+    )
+
+    def clean_issued_on(self):
+        value = self.cleaned_data["issued_on"]
+        if value > timezone.localdate():
+            raise ValidationError(
+                "That date is in the future: issue the plan here once the LA has issued it."
+            )
+        return value
 
 
 REVIEW_FIELDS = [
@@ -190,6 +227,9 @@ REVIEW_FIELDS = [
     "final_amended_plan_on",
 ]
 REVIEW_ENGINE_FIELDS = {
+    "advice_requested": "advice_requested_on",
+    "invitations_sent": "invitations_sent_on",
+    "advice_circulated": "advice_circulated_on",
     "The meeting": "meeting_on",
     "Record the meeting date": "meeting_on",
     "report_sent": "report_sent_on",
@@ -225,6 +265,12 @@ class AnnualReviewForm(forms.ModelForm):
             self.add_error("la_outcome", "Choose what the LA decided.")
         if data.get("la_outcome") and not data.get("la_decision_on"):
             self.add_error("la_decision_on", "Give the date of the LA's decision.")
+        # Every date here is of something done, except the meeting, which can be booked ahead.
+        _refuse_future_dates(
+            self, [f for f in REVIEW_FIELDS if f.endswith("_on") and f != "meeting_on"]
+        )
+        if self.errors:
+            return data
         review = self.instance
         for name in REVIEW_FIELDS:
             if name in data:

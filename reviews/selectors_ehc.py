@@ -176,7 +176,8 @@ def open_requests(*, schools, pupils=None):
 
 
 def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[DeadlineRow]:
-    """Every open deadline (not yet done) of these plans and requests, soonest first."""
+    """Every open deadline (not yet done, and still possible) of these plans and requests,
+    soonest first. A step before a review meeting that has been held is no longer a task."""
     rows: list[DeadlineRow] = []
     request_url = url_of("reviews:request_detail")
     review_url, new_review_url = url_of("reviews:review_edit"), url_of("reviews:review_new")
@@ -184,7 +185,7 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
     for req in requests:
         url = request_url(req.public_id)
         for d in request_deadlines(req):
-            if not d.is_done(today):
+            if d.is_open(today):
                 rows.append(
                     DeadlineRow(req.school, req.pupil, "EHC needs assessment", d, url, _ref(req, d))
                 )
@@ -195,13 +196,13 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
         url = review_url(review.public_id) if review else new_review_url(plan.public_id)
         owner = review or plan
         for d in cycle:
-            if not d.is_done(today):
+            if d.is_open(today):
                 rows.append(
                     DeadlineRow(plan.school, plan.pupil, "Annual review", d, url, _ref(owner, d))
                 )
         plan_url = plan_url_of(plan.public_id)
         for d in transfer_deadlines(plan, reviews, today=today):
-            if not d.is_done(today):
+            if d.is_open(today):
                 rows.append(
                     DeadlineRow(
                         plan.school, plan.pupil, "Phase transfer", d, plan_url, _ref(plan, d)

@@ -89,6 +89,11 @@ def ehc_plan_issue(*, plan: EhcPlan, issued_on: dt.date, by) -> EhcPlan:
     plan = EhcPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != EhcPlan.Status.DRAFT:
         raise ValueError("Only a draft plan can be issued.")
+    if plan.request_id and issued_on < plan.request.received_on:
+        raise ValueError(
+            f"The plan cannot be issued before the LA received the request for the assessment "
+            f"({plan.request.received_on:%-d %B %Y}): check the date."
+        )
     in_force = (
         EhcPlan.objects.select_for_update()
         .filter(pupil_id=plan.pupil_id, status=EhcPlan.Status.ISSUED)

@@ -295,7 +295,7 @@ def plan_issue(request, plan_id):
             )
             messages.success(request, "Plan issued and in force. The pupil's status can now be E.")
     else:
-        messages.error(request, "Give the date the LA issued the plan.")
+        messages.error(request, " ".join(form.errors["issued_on"]))
     return redirect("reviews:plan_detail", plan.public_id)
 
 
@@ -396,7 +396,7 @@ def la_rules(request, profile_id=None):
         instance=instance,
         school=request.school,
         initial=None
-        if instance
+        if instance or profiles.filter(la_code=request.school.la_code).exists()
         else {"la_code": request.school.la_code, "la_name": request.school.la_name},
     )
     if request.method == "POST" and form.is_valid():

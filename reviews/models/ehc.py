@@ -84,6 +84,10 @@ class LaRuleProfile(models.Model):
         except ValueError as exc:
             message = str(exc)
             field = next((f for f in RULE_FIELDS if f in message.split(":")[-1]), None)
+            # Say it with the form's labels, not the engine's argument names.
+            for name in sorted(RULE_FIELDS, key=len, reverse=True):
+                label = str(self._meta.get_field(name).verbose_name)
+                message = message.replace(name, f'"{label}"')
             raise ValidationError({field: message} if field else message) from None
 
 

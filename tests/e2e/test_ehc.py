@@ -55,44 +55,44 @@ def test_senco_records_and_issues_a_plan(senco, ehc_pupil, sign_in, page):
 
 
 def test_senco_completes_an_annual_review(senco, ehc_pupil, sign_in, page):
-    plan = EhcPlanFactory(pupil=ehc_pupil, school=ehc_pupil.school, issued_on=dt.date(2025, 12, 8))
+    # Every date recorded is of something that has happened, so the story is set a year back.
+    plan = EhcPlanFactory(pupil=ehc_pupil, school=ehc_pupil.school, issued_on=dt.date(2024, 12, 9))
     sign_in("senco", to=f"/reviews/ehc/pupil/{ehc_pupil.public_id}/")
-    # Review due 8 Dec 2026 (12 months after issue), shown with days left.
-    assert "Tue 8 Dec 2026" in page.inner_text("main")
+    # Review due 9 Dec 2025 (12 months after issue), shown with how late it is.
+    assert "Tue 9 Dec 2025" in page.inner_text("main")
     screenshot(page, "ehc-pupil")
     assert_accessible(page)
     page.click("#start-review")
     page.wait_for_selector("#review-form")
-    page.fill("#id_advice_requested_on", "2026-10-26")
-    page.fill("#id_invitations_sent_on", "2026-11-02")
-    page.fill("#id_advice_circulated_on", "2026-11-09")
-    page.fill("#id_meeting_on", "2026-11-20")
+    page.fill("#id_advice_requested_on", "2025-10-27")
+    page.fill("#id_invitations_sent_on", "2025-11-03")
+    page.fill("#id_advice_circulated_on", "2025-11-10")
+    page.fill("#id_meeting_on", "2025-11-21")
     page.fill("#id_progress", "Good progress towards outcome 1; outcome 2 needs more time.")
     page.select_option("#id_recommendation", "amend")
     # A report dated before the meeting is refused with the reason next to the field.
-    page.fill("#id_report_sent_on", "2026-11-19")
+    page.fill("#id_report_sent_on", "2025-11-20")
     page.click("#save-review")
     page.wait_for_selector(".invalid-feedback, .field-error, #error_1_id_report_sent_on")
     assert "cannot be before the meeting" in page.inner_text("#review-form")
     screenshot(page, "ehc-review-error")
-    page.fill("#id_report_sent_on", "2026-11-27")
-    page.fill("#id_la_decision_on", "2026-12-15")
+    page.fill("#id_report_sent_on", "2025-11-28")
+    page.fill("#id_la_decision_on", "2025-12-16")
     page.select_option("#id_la_outcome", "amend")
-    page.fill("#id_amendment_proposals_on", "2026-12-15")
+    page.fill("#id_amendment_proposals_on", "2025-12-16")
     page.click("#save-review")
     page.wait_for_selector("text=Review saved")
     table = page.inner_text("main")
-    assert "Sun 18 Dec 2026" not in table
     # Report: meeting + 14 days; LA decision: meeting + 4 weeks; final: proposals + 8 weeks.
-    assert "Fri 4 Dec 2026" in table
-    assert "Fri 18 Dec 2026" in table
-    assert "Tue 9 Feb 2027" in table
+    assert "Fri 5 Dec 2025" in table
+    assert "Fri 19 Dec 2025" in table
+    assert "Tue 10 Feb 2026" in table
     screenshot(page, "ehc-review-amending")
     assert_accessible(page)
     review = AnnualReview.objects.get(plan=plan)
     assert review.la_outcome == "amend" and not review.is_complete
 
     page.goto(page.url.split("/reviews/")[0] + "/reviews/deadlines/")
-    assert "LA decides to maintain, amend or cease" in page.inner_text("#deadlines")
+    assert "Final amended EHC plan issued" in page.inner_text("#deadlines")
     screenshot(page, "ehc-deadlines")
     assert_accessible(page)

@@ -461,6 +461,15 @@ def test_statutory_profile_adds_no_duplicate_local_dates():
             "no amendments",
         ),
         ({"pupil_dob": D(2024, 6, 1)}, "date of birth"),
+        # The steps before the meeting cannot come after it.
+        ({"meeting": D(2025, 3, 5), "invitations_sent": D(2025, 3, 6)}, "invitations_sent"),
+        ({"meeting": D(2025, 3, 5), "advice_requested": D(2025, 3, 9)}, "after the meeting"),
+        ({"meeting": D(2025, 3, 5), "advice_circulated": D(2025, 3, 6)}, "advice_circulated"),
+        # Advice is circulated after it was asked for.
+        (
+            {"advice_requested": D(2025, 2, 10), "advice_circulated": D(2025, 2, 3)},
+            "advice_circulated .* cannot be before advice_requested",
+        ),
     ],
 )
 def test_annual_review_rejects_impossible_histories(kwargs, message):
@@ -798,3 +807,30 @@ def test_property_annual_review_dates_fall_on_the_right_side_of_their_trigger(
             # A local rule is never looser than the statutory one beside it.
             assert deadline.statutory is False
             assert deadline.due <= got[key.removesuffix("_la")].due
+
+
+def test_steps_before_a_held_meeting_are_not_recorded_rather_than_overdue():
+    """Once the meeting has been held, an unrecorded invitation date is a gap in the record to
+    fill in, not a task that is "overdue by 70 days"; before the meeting it is overdue."""
+    profile = LaRuleProfile(advice_request_lead_days=35, name="Bristol")
+    got = by_key(
+        annual_review_deadlines(
+            plan_issued=D(2025, 4, 24),
+            meeting=D(2026, 3, 2),
+            advice_circulated=D(2026, 2, 13),
+            profile=profile,
+        )
+    )
+    after = D(2026, 5, 11)
+    assert got["advice_requested"].due == D(2026, 1, 26)  # meeting - 35 days
+    assert got["advice_requested"].status(after) == DeadlineStatus.NOT_RECORDED
+    assert got["invitations"].status(after) == "not_recorded"
+    assert not got["invitations"].is_open(after)
+    assert got["advice_circulated"].status(after) == "done"  # recorded steps keep their status
+    assert got["la_decision"].is_open(after) and got["la_decision"].status(after) == "overdue"
+    # The day before the meeting the invitations are still a task, and overdue.
+    assert got["invitations"].status(D(2026, 3, 1)) == "overdue"
+    assert got["invitations"].is_open(D(2026, 3, 1))
+    # A meeting booked ahead does not close anything yet.
+    booked = by_key(annual_review_deadlines(plan_issued=D(2025, 4, 24), meeting=D(2026, 3, 2)))
+    assert booked["invitations"].status(D(2026, 2, 20)) == "overdue"

@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from pupils import hooks
+from reviews.deadlines import add_months
 from reviews.models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
 from tests.factories import MembershipFactory, PupilFactory, SchoolFactory, TeachingGroupFactory
 from tests.helpers import client_for
@@ -197,24 +199,75 @@ def test_request_dates_out_of_order_are_explained_at_the_field(senco, taught_pup
     assert "decision_to_assess" not in errors["decision_to_assess_on"][0].split('"')[0]
 
 
+def test_request_dates_in_the_future_are_refused(senco, taught_pupil):
+    """A final plan "issued" next month would close the request and drop its deadlines."""
+    received = timezone.localdate() - dt.timedelta(days=100)
+    ehc_request = EhcRequestFactory(pupil=taught_pupil, received_on=received)
+    soon = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    data = {
+        "requested_by": "school",
+        "la_code": "801",
+        "la_name": "Bristol",
+        "received_on": received.isoformat(),
+        "decided_to_assess": "unknown",
+        "final_issued_on": soon,
+    }
+    url = reverse("reviews:request_detail", args=[ehc_request.public_id])
+    response = client_for(senco).post(url, data)
+    assert response.status_code == 422
+    assert response.context["form"].errors["final_issued_on"] == [
+        "This date is in the future: record it once it has happened."
+    ]
+    ehc_request.refresh_from_db()
+    assert ehc_request.final_issued_on is None and ehc_request.stage == "awaiting"
+
+
+def test_plan_issue_date_must_be_real(senco, taught_pupil):
+    received = timezone.localdate() - dt.timedelta(days=100)
+    source = EhcRequestFactory(pupil=taught_pupil, received_on=received)
+    client = client_for(senco)
+    client.post(reverse("reviews:plan_new", args=[taught_pupil.public_id]))
+    plan = EhcPlan.objects.get(pupil=taught_pupil)
+    assert plan.request == source
+    url = reverse("reviews:plan_issue", args=[plan.public_id])
+    future = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
+    page = client.post(url, {"issued_on": future}, follow=True).content.decode()
+    assert "That date is in the future" in page
+    before = (received - dt.timedelta(days=1)).isoformat()
+    page = client.post(url, {"issued_on": before}, follow=True).content.decode()
+    assert "cannot be issued before the LA received the request" in page
+    plan.refresh_from_db()
+    assert plan.status == "draft" and plan.issued_on is None
+    page = client.post(url, {}, follow=True).content.decode()
+    assert "Give the date the LA issued the plan." in page
+
+
 # --------------------------------------------------------------------------- annual reviews
 
 
+def _days_ago(n: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=n)
+
+
 def test_review_completion_and_engine_errors(senco, plan):
+    # Dates of things done are in the past whatever day the test runs.
+    plan.issued_on = plan.first_issued_on = _days_ago(330)
+    plan.save()
+    meeting = _days_ago(30)
     client = client_for(senco)
     response = client.post(reverse("reviews:review_new", args=[plan.public_id]))
     review = AnnualReview.objects.get(plan=plan)
     assert response.url == reverse("reviews:review_edit", args=[review.public_id])
-    bad = {"meeting_on": "2026-11-20", "report_sent_on": "2026-11-10"}
+    bad = {"meeting_on": meeting.isoformat(), "report_sent_on": _days_ago(40).isoformat()}
     response = client.post(response.url, bad)
     assert response.status_code == 422
     assert "cannot be before the meeting" in response.context["form"].errors["report_sent_on"][0]
     good = {
-        "invitations_sent_on": "2026-11-02",
-        "advice_circulated_on": "2026-11-05",
-        "meeting_on": "2026-11-20",
-        "report_sent_on": "2026-11-27",
-        "la_decision_on": "2026-12-10",
+        "invitations_sent_on": _days_ago(48).isoformat(),
+        "advice_circulated_on": _days_ago(45).isoformat(),
+        "meeting_on": meeting.isoformat(),
+        "report_sent_on": _days_ago(23).isoformat(),
+        "la_decision_on": _days_ago(10).isoformat(),
         "la_outcome": "maintain",
     }
     assert (
@@ -224,7 +277,73 @@ def test_review_completion_and_engine_errors(senco, plan):
     review.refresh_from_db()
     assert review.is_complete
     plan.pupil.refresh_from_db()
-    assert plan.pupil.next_review_due == dt.date(2027, 11, 20)
+    assert plan.pupil.next_review_due == add_months(meeting, 12)
+
+
+def test_review_dates_of_things_done_cannot_be_in_the_future(senco, plan):
+    plan.issued_on = plan.first_issued_on = _days_ago(330)
+    plan.save()
+    review = AnnualReviewFactory(plan=plan)
+    url = reverse("reviews:review_edit", args=[review.public_id])
+    soon = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    response = client_for(senco).post(
+        url, {"meeting_on": soon, "invitations_sent_on": soon, "advice_requested_on": soon}
+    )
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert errors["invitations_sent_on"] == [
+        "This date is in the future: record it once it has happened."
+    ]
+    assert "meeting_on" not in errors  # a meeting can be booked ahead
+    review.refresh_from_db()
+    assert review.invitations_sent_on is None
+
+
+def test_review_steps_before_the_meeting_cannot_follow_it(senco, plan):
+    plan.issued_on = plan.first_issued_on = _days_ago(330)
+    plan.save()
+    review = AnnualReviewFactory(plan=plan)
+    url = reverse("reviews:review_edit", args=[review.public_id])
+    client = client_for(senco)
+    late = client.post(
+        url,
+        {"meeting_on": _days_ago(20).isoformat(), "invitations_sent_on": _days_ago(18).isoformat()},
+    )
+    assert late.status_code == 422
+    message = late.context["form"].errors["invitations_sent_on"][0]
+    assert message.startswith('"Invitations sent on"') and "after the meeting" in message
+    swapped = client.post(
+        url,
+        {
+            "advice_requested_on": _days_ago(30).isoformat(),
+            "advice_circulated_on": _days_ago(35).isoformat(),
+        },
+    )
+    assert swapped.status_code == 422
+    assert (
+        'cannot be before "Advice requested on"'
+        in (swapped.context["form"].errors["advice_circulated_on"][0])
+    )
+    early = client.post(url, {"meeting_on": _days_ago(400).isoformat()})
+    assert (
+        early.context["form"]
+        .errors["meeting_on"][0]
+        .endswith(f"must come after the plan was issued ({_days_ago(330):%-d %B %Y}).")
+    )
+
+
+def test_deadlines_page_drops_steps_before_a_held_meeting(senco, plan):
+    """Invitations never recorded for a meeting already held are shown on the review as not
+    recorded, and are not listed as overdue tasks on the deadlines page."""
+    plan.issued_on = plan.first_issued_on = _days_ago(330)
+    plan.save()
+    review = AnnualReviewFactory(plan=plan, meeting_on=_days_ago(20))
+    client = client_for(senco)
+    page = client.get(reverse("reviews:deadlines")).content.decode()
+    assert "Invitations to the review meeting sent" not in page
+    assert "LA decides to maintain, amend or cease the plan" in page
+    review_page = client.get(reverse("reviews:review_edit", args=[review.public_id]))
+    assert "Not recorded" in review_page.content.decode()
 
 
 # --------------------------------------------------------------------------- LA rules
@@ -245,9 +364,19 @@ def test_la_rules_validated_by_the_engine(senco, head, teacher):
     response = client_for(senco).post(url, data)
     assert response.status_code == 422
     assert "within 2 weeks" in response.context["form"].errors["report_to_la_days"][0]
+    assert "report_to_la_days" not in response.context["form"].errors["report_to_la_days"][0]
     data["report_to_la_days"] = "10"
     assert client_for(senco).post(url, data).status_code == 302
     assert LaRuleProfile.objects.get(school=senco.school).report_to_la_days == 10
+    # The same LA again is explained at the field (the database would refuse it: a 500).
+    again = client_for(senco).post(url, data)
+    assert again.status_code == 422
+    assert "already saved" in again.context["form"].errors["la_code"][0]
+    # ... and the "Add an LA" form no longer offers the school's LA once it has rules.
+    assert client_for(senco).get(url).context["form"]["la_code"].value() in (None, "")
+    profile = LaRuleProfile.objects.get(school=senco.school)
+    edit = reverse("reviews:la_rule_edit", args=[profile.pk])
+    assert client_for(senco).post(edit, {**data, "report_to_la_days": "7"}).status_code == 302
 
 
 # --------------------------------------------------------------------------- deadlines page

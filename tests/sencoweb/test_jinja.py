@@ -60,6 +60,7 @@ def test_partial_returns_markup_for_a_django_page(db):
         ("due_soon", 5, "5 days left"),
         ("upcoming", 20, "20 days left"),
         ("done", 3, "Done<"),
+        ("not_recorded", -5, "Not recorded"),
     ],
 )
 def test_deadline_badges_say_the_same_on_every_page(status, days_left, words):
