@@ -52,8 +52,29 @@ def test_senco_builds_year_6_packs_and_opens_one(senco, sign_in, page):
     page.click("#pack-list a >> nth=0")
     page.wait_for_selector("text=Transition pack:")
     assert "Time to process instructions." in page.inner_text("main")
+    # The profile's headings sit under the pack's section headings, not above them in size.
+    section, item = page.evaluate(
+        "() => ['.pack-body h2', '.pack-body .box h3'].map("
+        "s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"
+    )
+    assert item < section, (item, section)
     assert_accessible(page)
     screenshot(page, "reports-pack")
+
+
+def test_a_failed_run_shows_its_error_and_can_be_retried_or_left(senco, sign_in, page):
+    page.set_viewport_size({"width": 820, "height": 1000})
+    sign_in("senco", to="/reports/")
+    page.select_option("#id_year_group", "13")
+    page.click("#build-packs")
+    page.wait_for_selector("#run-error")
+    assert "No pupil in year group 13" in page.inner_text("#run-error")
+    assert_accessible(page)
+    screenshot(page, "reports-run-failed-820")
+    assert page.get_attribute("#run-back", "href") == "/reports/"
+    PupilFactory(school=senco.school, nc_year="13", sen_status="K")
+    page.click("#run-retry")
+    page.wait_for_selector("#run-download")
 
 
 def test_senco_edits_the_information_report_and_reads_its_changes(senco, sign_in, page):
