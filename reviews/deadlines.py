@@ -34,6 +34,7 @@ __all__ = [
     "SchoolCalendar",
     "add_months",
     "annual_review_deadlines",
+    "check_review_preparation",
     "easter_sunday",
     "needs_assessment_deadlines",
     "phase_transfer_deadline",
@@ -427,21 +428,6 @@ def annual_review_deadlines(
             f"The meeting ({_fmt(meeting)}) must come after the "
             f"{'previous review' if base != plan_issued else 'plan was issued'} ({_fmt(base)})."
         )
-    before_meeting = {
-        "advice_requested": advice_requested,
-        "invitations_sent": invitations_sent,
-        "advice_circulated": advice_circulated,
-    }
-    if meeting is not None:
-        for what, when in before_meeting.items():
-            if when is not None and when > meeting:
-                raise ValueError(
-                    f"{what} ({_fmt(when)}) cannot be after the meeting ({_fmt(meeting)})."
-                )
-    if advice_requested is not None:
-        _require_not_before(
-            advice_circulated, advice_requested, "advice_circulated", "advice_requested"
-        )
     after_meeting = {
         "report_sent": report_sent,
         "la_decision": la_decision,
@@ -602,6 +588,35 @@ def annual_review_deadlines(
         )
     )
     return _sorted(out)
+
+
+def check_review_preparation(
+    *,
+    meeting: date | None,
+    advice_requested: date | None = None,
+    invitations_sent: date | None = None,
+    advice_circulated: date | None = None,
+) -> None:
+    """Raise ValueError if the steps before an annual review meeting are out of order: each
+    comes before the meeting, and advice is circulated after it was asked for.
+
+    Kept apart from `annual_review_deadlines` so a form can refuse such dates while records
+    saved before this check existed still show their deadlines.
+    """
+    if meeting is not None:
+        for what, when in (
+            ("advice_requested", advice_requested),
+            ("invitations_sent", invitations_sent),
+            ("advice_circulated", advice_circulated),
+        ):
+            if when is not None and when > meeting:
+                raise ValueError(
+                    f"{what} ({_fmt(when)}) cannot be after the meeting ({_fmt(meeting)})."
+                )
+    if advice_requested is not None:
+        _require_not_before(
+            advice_circulated, advice_requested, "advice_circulated", "advice_requested"
+        )
 
 
 def _statutory_and_local(

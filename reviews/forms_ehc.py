@@ -276,6 +276,12 @@ class AnnualReviewForm(forms.ModelForm):
             if name in data:
                 setattr(review, name, data[name])
         try:
+            engine.check_review_preparation(
+                meeting=review.meeting_on,
+                advice_requested=review.advice_requested_on,
+                invitations_sent=review.invitations_sent_on,
+                advice_circulated=review.advice_circulated_on,
+            )
             review.deadlines(
                 profile=self.profile,
                 plan_issued=review.plan.review_anchor,

@@ -7,6 +7,7 @@ number of plans."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,8 @@ from sencoweb.urltools import url_of
 
 from . import deadlines as engine
 from .models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
+
+log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 30  # the deadlines page shows what is due in the next 30 days, and what is overdue
 
@@ -184,7 +187,7 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
     plan_url_of = url_of("reviews:plan_detail")
     for req in requests:
         url = request_url(req.public_id)
-        for d in request_deadlines(req):
+        for d in _or_none(request_deadlines, req):
             if d.is_open(today):
                 rows.append(
                     DeadlineRow(req.school, req.pupil, "EHC needs assessment", d, url, _ref(req, d))
@@ -192,7 +195,12 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
     for plan in plans:
         profile = profile_for(profiles, plan.school_id, plan.la_code)
         reviews = list(plan.reviews.all())
-        review, cycle = review_deadlines(plan, reviews, profile=profile)
+        try:
+            review, cycle = review_deadlines(plan, reviews, profile=profile)
+        except ValueError:
+            # Dates saved before a check existed: one record must not break every list.
+            log.warning("EHC plan %s: review dates the engine refuses", plan.public_id)
+            continue
         url = review_url(review.public_id) if review else new_review_url(plan.public_id)
         owner = review or plan
         for d in cycle:
@@ -210,6 +218,14 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
                 )
     rows.sort(key=lambda r: (r.deadline.due, not r.deadline.statutory, r.pupil.last_name))
     return rows
+
+
+def _or_none(deadlines_of, record) -> list[engine.Deadline]:
+    try:
+        return deadlines_of(record)
+    except ValueError:
+        log.warning("%s %s: dates the engine refuses", type(record).__name__, record.public_id)
+        return []
 
 
 def _ref(obj, d: engine.Deadline) -> str:

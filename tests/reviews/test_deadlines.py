@@ -461,15 +461,6 @@ def test_statutory_profile_adds_no_duplicate_local_dates():
             "no amendments",
         ),
         ({"pupil_dob": D(2024, 6, 1)}, "date of birth"),
-        # The steps before the meeting cannot come after it.
-        ({"meeting": D(2025, 3, 5), "invitations_sent": D(2025, 3, 6)}, "invitations_sent"),
-        ({"meeting": D(2025, 3, 5), "advice_requested": D(2025, 3, 9)}, "after the meeting"),
-        ({"meeting": D(2025, 3, 5), "advice_circulated": D(2025, 3, 6)}, "advice_circulated"),
-        # Advice is circulated after it was asked for.
-        (
-            {"advice_requested": D(2025, 2, 10), "advice_circulated": D(2025, 2, 3)},
-            "advice_circulated .* cannot be before advice_requested",
-        ),
     ],
 )
 def test_annual_review_rejects_impossible_histories(kwargs, message):
@@ -834,3 +825,42 @@ def test_steps_before_a_held_meeting_are_not_recorded_rather_than_overdue():
     # A meeting booked ahead does not close anything yet.
     booked = by_key(annual_review_deadlines(plan_issued=D(2025, 4, 24), meeting=D(2026, 3, 2)))
     assert booked["invitations"].status(D(2026, 2, 20)) == "overdue"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        # The steps before the meeting cannot come after it.
+        ({"meeting": D(2025, 3, 5), "invitations_sent": D(2025, 3, 6)}, "invitations_sent"),
+        ({"meeting": D(2025, 3, 5), "advice_requested": D(2025, 3, 9)}, "after the meeting"),
+        ({"meeting": D(2025, 3, 5), "advice_circulated": D(2025, 3, 6)}, "advice_circulated"),
+        # Advice is circulated after it was asked for.
+        (
+            {
+                "meeting": None,
+                "advice_requested": D(2025, 2, 10),
+                "advice_circulated": D(2025, 2, 3),
+            },
+            "advice_circulated .* cannot be before advice_requested",
+        ),
+    ],
+)
+def test_review_preparation_out_of_order_is_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        engine.check_review_preparation(**kwargs)
+
+
+def test_review_preparation_in_order_passes_and_old_records_still_compute():
+    engine.check_review_preparation(
+        meeting=D(2025, 3, 5),
+        advice_requested=D(2025, 2, 3),
+        invitations_sent=D(2025, 2, 19),
+        advice_circulated=D(2025, 2, 19),
+    )
+    # A record saved before the check existed still gets its deadlines (no crash on a page).
+    got = by_key(
+        annual_review_deadlines(
+            plan_issued=D(2024, 4, 1), meeting=D(2025, 3, 5), invitations_sent=D(2025, 3, 7)
+        )
+    )
+    assert got["invitations"].status(D(2025, 4, 1)) == "done_late"

@@ -485,3 +485,16 @@ def test_home_panel_counts_overdue_deadlines(senco, teacher, class_group):
     # The number reaches the page: the panel template reads its values from `panel`.
     html = client_for(senco).get(reverse("home")).content.decode()
     assert f'id="deadlines-overdue">{panel(senco)["overdue"]} overdue</span>' in html
+
+
+def test_one_record_with_impossible_dates_does_not_break_the_lists(senco, plan, caplog):
+    """A review saved with dates the engine refuses (say, by an older version) is left out of
+    the deadlines page and home panel, with a warning in the log, instead of a 500."""
+    AnnualReviewFactory(plan=plan, meeting_on=_days_ago(20), report_sent_on=_days_ago(30))
+    other = EhcPlanFactory(pupil__school=senco.school, issued_on=dt.date(2020, 1, 6))
+    client = client_for(senco)
+    assert client.get(reverse("home")).status_code == 200
+    page = client.get(reverse("reviews:deadlines"))
+    assert page.status_code == 200
+    assert other.pupil.display_name in page.content.decode()
+    assert "review dates the engine refuses" in caplog.text
