@@ -487,6 +487,15 @@ def test_home_panel_counts_overdue_deadlines(senco, teacher, class_group):
     assert f'id="deadlines-overdue">{panel(senco)["overdue"]} overdue</span>' in html
 
 
+def test_home_panel_names_the_next_deadline_without_lowercasing_la(senco):
+    # The review falls due in 20 days, so the invitations are the next step (6 days away).
+    # The label is shown as written: a lowercased one read "sent to the la".
+    issued = add_months(timezone.localdate() + dt.timedelta(days=20), -12)
+    plan = EhcPlanFactory(pupil__school=senco.school, issued_on=issued)
+    html = client_for(senco).get(reverse("home")).content.decode()
+    assert f"{plan.pupil.display_name}, Invitations to the review meeting sent" in html
+
+
 def test_one_record_with_impossible_dates_does_not_break_the_lists(senco, plan, caplog):
     """A review saved with dates the engine refuses (say, by an older version) is left out of
     the deadlines page and home panel, with a warning in the log, instead of a 500."""
