@@ -237,6 +237,8 @@ class Need(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Field-level history (who changed what from what), shown on the pupil's change history.
+    history = HistoricalRecords()
 
     objects = NeedQuerySet.as_manager()
 
@@ -364,6 +366,8 @@ class Contact(models.Model):
         blank=True, help_text="e.g. prefers meetings after 3pm; send letters to both parents"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Field-level history (who changed what from what), shown on the pupil's change history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-parental_responsibility", "name"]
@@ -396,6 +400,8 @@ class LiaisonEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Field-level history (who changed what from what), shown on the pupil's change history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-happened_on", "-recorded_at"]
@@ -478,6 +484,8 @@ class Involvement(models.Model):
     discharged_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Field-level history (who changed what from what), shown on the pupil's change history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-referral_date"]
@@ -584,6 +592,8 @@ class AccessArrangement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Field-level history (who changed what from what), shown on the pupil's change history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["expires_on", "kind"]

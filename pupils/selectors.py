@@ -11,6 +11,7 @@ from .models import (
     AccessArrangement,
     Agency,
     Concern,
+    Contact,
     Involvement,
     LiaisonEntry,
     Need,
@@ -177,3 +178,45 @@ def status_choices_for(pupil: Pupil):
 
 def detail_url(pupil: Pupil) -> str:
     return reverse("pupils:detail", args=[pupil.public_id])
+
+
+def change_history(*, pupil: Pupil) -> list:
+    """Who changed what, from what to what, on the pupil's record and the records kept with it
+    (needs, contacts, liaison, agencies, access arrangements), newest first. A fixed handful of
+    queries whatever the length of the history."""
+    from sencoweb.history import versions
+
+    agencies = dict(Agency.objects.for_school(pupil.school).values_list("pk", "name"))
+    # (history, what to call one record, fields not worth a line: timestamps the app sets)
+    sources = [
+        (pupil.history.all(), lambda h: "Pupil record", ("profile_updated_at",)),
+        (
+            Need.history.filter(pupil_id=pupil.pk),
+            lambda h: f"Need: {h.get_sen_type_display()}",
+            (),
+        ),
+        (
+            Contact.history.filter(pupil_id=pupil.pk),
+            lambda h: f"Parent or carer: {h.name}",
+            (),
+        ),
+        (
+            LiaisonEntry.history.filter(pupil_id=pupil.pk),
+            lambda h: f"Liaison: {h.get_kind_display()} on {h.happened_on:%d %b %Y}",
+            (),
+        ),
+        (
+            Involvement.history.filter(pupil_id=pupil.pk),
+            lambda h: f"Agency: {agencies.get(h.agency_id, 'an agency')}",
+            (),
+        ),
+        (
+            AccessArrangement.history.filter(pupil_id=pupil.pk),
+            lambda h: f"Access arrangement: {h.get_kind_display()}",
+            (),
+        ),
+    ]
+    out = []
+    for history, title, hide in sources:
+        out.extend(versions(history, hide=hide, title=title))
+    return sorted(out, key=lambda v: v.at, reverse=True)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("access-arrangements/", views.access_arrangements, name="access_arrangements"),
     path("<uuid:pupil_id>/", views.pupil_detail, name="detail"),
     path("<uuid:pupil_id>/profile/", views.profile_edit, name="profile_edit"),
+    path("<uuid:pupil_id>/changes/", views.pupil_changes, name="changes"),
     path("<uuid:pupil_id>/decision/", views.decision_new, name="decision_new"),
     path("<uuid:pupil_id>/needs/new/", views.need_add, name="need_add"),
     path("<uuid:pupil_id>/needs/<uuid:need_id>/end/", views.need_end, name="need_end"),

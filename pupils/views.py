@@ -272,11 +272,24 @@ def pupil_detail(request, pupil_id):
             "can_register": full,
             "can_edit": membership.can("register.edit"),
             "can_documents": can_documents,
+            "can_audit": membership.can("audit.view"),
             "can_raise": membership.can("concerns.raise") and not pupil.is_archived,
             "chronology": selectors.chronology(pupil=pupil, include_family=full),
             "plan_links": hooks.profile_links_for(request, pupil),
             "today": timezone.localdate(),
         },
+    )
+
+
+@capability_required("audit.view")
+def pupil_changes(request, pupil_id):
+    """Field-level history of the record, for the SENCO and head (who changed what, when)."""
+    pupil = pupil_for_read(request, pupil_id)
+    audit(request, AuditEvent.Action.VIEW, pupil, summary=f"Viewed the change history of {pupil}")
+    return render(
+        request,
+        "pupils/changes.html",
+        {"pupil": pupil, "versions": selectors.change_history(pupil=pupil)},
     )
 
 

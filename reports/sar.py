@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from pupils.access import pupil_for_read
 from pupils.models import Pupil
+from pupils.selectors import change_history
 from sencoweb.access import audit, capability_required
 from sencoweb.models import AuditEvent
 from sencoweb.retention import pupils_due_for_destruction, pupils_on_legal_hold
@@ -110,16 +111,18 @@ def _children(obj, depth: int, seen: set) -> list[dict]:
 
 def subject_access_data(pupil: Pupil) -> dict:
     """Everything held about one pupil, as plain JSON-ready data."""
+    # Every version of the record and of the records kept with it (needs, contacts, liaison,
+    # agencies, access arrangements), oldest first, with each field's value before and after.
     history = [
         {
-            "when": _plain(h.history_date),
-            "who": str(h.history_user or ""),
-            "change": {"+": "created", "~": "changed", "-": "deleted"}.get(h.history_type, ""),
-            "changed_fields": (
-                [c.field for c in h.diff_against(h.prev_record).changes] if h.prev_record else []
-            ),
+            "when": _plain(v.at),
+            "who": v.who,
+            "record": v.record,
+            "change": v.kind.lower(),
+            "changed_fields": [c.label for c in v.changes],
+            "changes": [{"field": c.label, "from": c.old, "to": c.new} for c in v.changes],
         }
-        for h in pupil.history.all().order_by("history_date")
+        for v in reversed(change_history(pupil=pupil))
     ]
     groups = [
         {"group": str(g), "kind": g.get_kind_display() if hasattr(g, "get_kind_display") else ""}

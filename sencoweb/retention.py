@@ -62,6 +62,18 @@ def _history_model(model):
     return getattr(history, "model", None) if history is not None else None
 
 
+def _pupil_history_models():
+    """Historical models of records that belong to a pupil (a `pupil` foreign key)."""
+    pupil = _pupil_model()
+    return [
+        model.history.model
+        for model in apps.get_models()
+        if _history_model(model) is not None
+        and any(getattr(f, "related_model", None) is pupil for f in model._meta.fields)
+        and any(f.name == "pupil" for f in model._meta.fields)
+    ]
+
+
 def retention_destroy(*, today: date, by: str = "retention command") -> dict:
     """Delete every pupil due for destruction with all their records, per school, in one
     transaction each. Returns {school name: {record type: count}}."""
@@ -82,6 +94,7 @@ def retention_destroy(*, today: date, by: str = "retention command") -> dict:
             if not locked:
                 continue
             counts, keys = _collect(locked)
+            locked_ids = [p.pk for p in locked]  # delete() sets pk to None
             for pupil in locked:
                 pupil.delete()
             # Historical (simple_history) rows are copies of the records: destroy them too,
@@ -91,6 +104,10 @@ def retention_destroy(*, today: date, by: str = "retention command") -> dict:
                 if history_model is not None and pks:
                     pk_name = model._meta.pk.attname
                     history_model.objects.filter(**{f"{pk_name}__in": pks}).delete()
+            # Versions of records removed earlier (a contact deleted as entered by mistake) are
+            # not found by the collector, but still name the pupil.
+            for history_model in _pupil_history_models():
+                history_model.objects.filter(pupil_id__in=locked_ids).delete()
             append_audit_event(
                 school=school,
                 username=by[:150],

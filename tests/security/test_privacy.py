@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from pupils.models import Need, Pupil
+from pupils.models import Contact, Need, Pupil
 from reports.sar import subject_access_data
 from sencoweb.models import AuditEvent
 from tests.factories import ConcernFactory, NeedFactory, PupilFactory
@@ -71,7 +71,10 @@ def test_export_gathers_every_related_record_of_the_pupil_only(subject):
     assert len(sections["pupils.Concern"]["rows"]) == 1  # not the other pupil's concern
     assert "Zebedee" not in json.dumps(data)
     assert data["pupil"]["About me"] == "I like trains & <drawing>"
-    assert data["change_history"] and data["change_history"][-1]["change"] == "changed"
+    changes = {(h["record"], h["change"]) for h in data["change_history"]}
+    assert ("Pupil record", "changed") in changes
+    # The records kept with the pupil have their versions in the export too.
+    assert any(r.startswith("Need: ") and c == "created" for r, c in changes)
 
 
 def test_command_writes_json_and_pdf(subject, tmp_path):
@@ -159,10 +162,15 @@ def test_dry_run_lists_only_archived_pupils_past_their_date(archive, capsys):
 def test_confirm_destroys_them_with_a_destruction_record(archive, school, capsys):
     due = archive("Due", dt.date(2059, 12, 31))
     kept = archive("Held", dt.date(2050, 1, 1), legal_hold=True)
+    # A contact deleted long ago leaves only its versions behind; they name the pupil too.
+    Contact.objects.create(pupil=due, name="Mum", relationship="Mother").delete()
+    assert Contact.history.filter(pupil_id=due.pk).count() == 2
     call_command("retention", "--confirm", today=TODAY.isoformat())
     assert not Pupil.objects.filter(pk=due.pk).exists()
     assert not Need.objects.filter(pupil_id=due.pk).exists()
     assert not Pupil.history.filter(id=due.pk).exists()
+    assert not Need.history.filter(pupil_id=due.pk).exists()
+    assert not Contact.history.filter(pupil_id=due.pk).exists()
     assert Pupil.objects.filter(pk=kept.pk).exists()
     record = AuditEvent.objects.get(object_type="retention")
     assert record.detail["pupils"] == 1
