@@ -202,7 +202,9 @@ def change_history(*, pupil: Pupil) -> list:
         ),
         (
             LiaisonEntry.history.filter(pupil_id=pupil.pk),
-            lambda h: f"Liaison: {h.get_kind_display()} on {h.happened_on:%d %b %Y}",
+            lambda h: (
+                f"Liaison: {h.get_kind_display()} on {h.happened_on.day} {h.happened_on:%b %Y}"
+            ),
             (),
         ),
         (

@@ -286,10 +286,18 @@ def pupil_changes(request, pupil_id):
     """Field-level history of the record, for the SENCO and head (who changed what, when)."""
     pupil = pupil_for_read(request, pupil_id)
     audit(request, AuditEvent.Action.VIEW, pupil, summary=f"Viewed the change history of {pupil}")
+    history = selectors.change_history(pupil=pupil)
+    began = [v for v in history if v.kind == "History began"]
     return render(
         request,
         "pupils/changes.html",
-        {"pupil": pupil, "versions": selectors.change_history(pupil=pupil)},
+        {
+            "pupil": pupil,
+            "versions": [v for v in history if v.kind != "History began"],
+            # Records that existed before they kept versions: one line, not one per record.
+            "began": began,
+            "began_on": min((v.at for v in began), default=None),
+        },
     )
 
 

@@ -9,10 +9,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import models
+from django.utils import timezone
 
 KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
 EMPTY = "(blank)"
+# The reason on a first version written for a record that existed before it kept versions (or
+# was bulk-created): the record as it stood then, so its next change shows from what to what.
+BASELINE = "History began: the record as it stood"
 
 
 @dataclass
@@ -31,6 +36,7 @@ class Version:
     reason: str
     record: str = ""  # which record, e.g. "Need: SLCN" (from `title`)
     changes: list[FieldChange] = field(default_factory=list)
+    note: str = ""
 
 
 def _is_long(f) -> bool:
@@ -83,7 +89,7 @@ def versions(history, *, hide: tuple[str, ...] = (), title=None) -> list[Version
                 f = model._meta.get_field(change.field)
                 if isinstance(f, models.ForeignKey):
                     wanted[f.related_model].update(v for v in (change.old, change.new) if v)
-        pairs.append((row, diffs))
+        pairs.append((row, diffs, before is None))
         previous[getattr(row, pk_name)] = row
     related = {
         (rel, obj.pk): str(obj)
@@ -91,7 +97,7 @@ def versions(history, *, hide: tuple[str, ...] = (), title=None) -> list[Version
         for obj in rel._default_manager.filter(pk__in=ids)
     }
     out = []
-    for row, diffs in pairs:
+    for row, diffs, first in pairs:
         version = Version(
             at=row.history_date,
             who=(row.history_user.get_full_name() or row.history_user.get_username())
@@ -101,6 +107,10 @@ def versions(history, *, hide: tuple[str, ...] = (), title=None) -> list[Version
             reason=row.history_change_reason or "",
             record=title(row) if title else "",
         )
+        if version.reason == BASELINE:
+            version.kind, version.reason, version.who = "History began", "", "—"
+        elif row.history_type == "~" and first:
+            version.note = "The version before this change was not recorded."
         for change in diffs:
             f = model._meta.get_field(change.field)
             version.changes.append(
@@ -111,6 +121,32 @@ def versions(history, *, hide: tuple[str, ...] = (), title=None) -> list[Version
                     long=_is_long(f),
                 )
             )
-        if version.kind != "Changed" or version.changes:
+        if version.kind != "Changed" or version.changes or version.note:
             out.append(version)
     return out[::-1]
+
+
+def record_baselines() -> int:
+    """A first version for every record of a versioned model that has none (bulk-created, as the
+    demo data is, or made before its model kept versions). Returns how many were written."""
+    written, now = 0, timezone.now()
+    for model in apps.get_models():
+        history = getattr(model, "history", None)
+        if history is None or not hasattr(history, "model"):
+            continue
+        historical = history.model
+        pk = model._meta.pk.attname
+        kept = {f.attname for f in historical._meta.fields}
+        names = [f.attname for f in model._meta.concrete_fields if f.attname in kept]
+        rows = [
+            historical(
+                history_date=now,
+                history_type="+",
+                history_change_reason=BASELINE,
+                **{name: getattr(obj, name) for name in names},
+            )
+            for obj in model._base_manager.exclude(pk__in=historical.objects.values(pk)).iterator()
+        ]
+        historical.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written

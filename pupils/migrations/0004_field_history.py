@@ -5,6 +5,29 @@ import simple_history.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+
+def record_baselines(apps, schema_editor):
+    """A first version of every existing record, so its first change after this migration shows
+    from what to what (pupils created in bulk, by the demo data, had none either)."""
+    now = timezone.now()
+    reason = "History began: the record as it stood"  # sencoweb.history.BASELINE
+    for name in ["Pupil", "Need", "Contact", "LiaisonEntry", "Involvement", "AccessArrangement"]:
+        model = apps.get_model("pupils", name)
+        historical = apps.get_model("pupils", f"Historical{name}")
+        kept = {f.attname for f in historical._meta.fields}
+        names = [f.attname for f in model._meta.concrete_fields if f.attname in kept]
+        rows = [
+            historical(
+                history_date=now,
+                history_type="+",
+                history_change_reason=reason,
+                **{n: getattr(obj, n) for n in names},
+            )
+            for obj in model.objects.exclude(pk__in=historical.objects.values("id")).iterator()
+        ]
+        historical.objects.bulk_create(rows, batch_size=2000)
 
 
 class Migration(migrations.Migration):
@@ -168,4 +191,5 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        migrations.RunPython(record_baselines, migrations.RunPython.noop),
     ]

@@ -46,3 +46,16 @@ def test_other_roles_are_refused(who, cast, taught_pupil):
 
 def test_another_schools_pupil_is_a_404(outsider, taught_pupil):
     assert client_for(outsider).get(_url(taught_pupil)).status_code == 404
+
+
+def test_records_from_before_the_history_began_are_one_line(senco, taught_pupil):
+    from sencoweb.history import record_baselines
+
+    Contact.history.all().delete()
+    Contact.objects.bulk_create(
+        [Contact(pupil=taught_pupil, name=n, relationship="Carer") for n in ("Ann", "Bo")]
+    )
+    record_baselines()
+    page = client_for(senco).get(_url(taught_pupil)).content.decode()
+    assert 'id="history-began"' in page and "Parent or carer: Ann" in page
+    assert "History began</span>" not in page  # not a line per record

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sencoweb.history import EMPTY, versions
+from sencoweb.history import EMPTY, record_baselines, versions
 from tests.factories import PupilFactory, TeachingGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +47,28 @@ def test_queries_do_not_grow_with_the_versions(school):
     with CaptureQueriesContext(connection) as many:
         assert len(versions(pupil.history)) == 7
     assert len(many.captured_queries) == len(few.captured_queries) == 2
+
+
+def test_records_without_versions_get_a_baseline_and_then_show_from_what(school):
+    from pupils.models import Pupil
+
+    (pupil,) = Pupil.objects.bulk_create([PupilFactory.build(school=school, about_me="Quiet")])
+    assert versions(pupil.history) == []  # bulk-created: no versions at all
+    assert record_baselines() >= 1
+    assert record_baselines() == 0  # only records with none
+    pupil.about_me = "Chatty"
+    pupil.save()
+    changed, began = versions(pupil.history)
+    assert began.kind == "History began" and began.who == "—"
+    assert [(c.old, c.new) for c in changed.changes] == [("Quiet", "Chatty")]
+
+
+def test_a_first_change_with_nothing_before_it_says_so(school):
+    from pupils.models import Pupil
+
+    (pupil,) = Pupil.objects.bulk_create([PupilFactory.build(school=school)])
+    pupil.about_me = "Loves football"
+    pupil.save()
+    (only,) = versions(pupil.history)
+    assert only.kind == "Changed" and only.changes == []
+    assert only.note == "The version before this change was not recorded."

@@ -49,6 +49,9 @@ def test_seed_makes_the_demo_cast_and_national_mix(db):
     # Every pupil on the register has a primary need (census rule).
     on_register = pupils.filter(sen_status__in=["K", "E"])
     assert on_register.exclude(needs__rank=1).count() == 0
+    # Bulk-created, yet every versioned record has a first version to compare changes with.
+    assert Pupil.history.count() == Pupil.objects.count()
+    assert Need.history.count() == Need.objects.count()
 
 
 def test_if_empty_leaves_existing_data_alone(db):

@@ -40,6 +40,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        from sencoweb.history import record_baselines
         from sencoweb.models import School
 
         if options["if_empty"] and School.objects.exists():
@@ -65,6 +66,9 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"Seeding {config.verbose_name}...")
                 module.seed(ctx)
+            # The demo bulk-creates its records, which writes no versions: give each a first
+            # one, so a change made while trying the app shows from what to what.
+            record_baselines()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Sign in as senco, teacher, ta, head, governor or trustlead "
