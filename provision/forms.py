@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from pupils.models import Pupil
 from sencoweb.models import Membership
+from sencoweb.widgets import DateInput
 
 from .models import (
     WEEKDAYS,
@@ -21,7 +22,7 @@ from .models import (
 )
 from .selectors import staff_members
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()  # ISO values, or an edit form shows its dates blank and erases them
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

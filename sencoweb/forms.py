@@ -1,6 +1,7 @@
 from django import forms
 
 from .models import AuditEvent
+from .widgets import DateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -9,12 +10,8 @@ class AuditFilterForm(forms.Form):
         choices=[("", "Any action"), *AuditEvent.Action.choices], required=False
     )
     pupil = forms.UUIDField(label="Pupil record ID", required=False)
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label="From", required=False, widget=DateInput())
+    until = forms.DateField(label="To", required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()

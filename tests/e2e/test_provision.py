@@ -119,6 +119,26 @@ def test_senco_map_shows_delivered_vs_planned_and_cost(sign_in, page, live_serve
     page.wait_for_selector("#group-delivery")
     assert "5 of" in page.inner_text("#group-delivery")
     screenshot(page, "provision_group_detail")
+    # Editing the group shows its dates in the date pickers (ISO values; an en-GB one showed
+    # blank), and saving it unchanged keeps them.
+    page.click("a:has-text('Edit')")
+    assert page.input_value("#id_starts_on") == monday.isoformat()
+    assert page.input_value("#id_ends_on") == (monday + dt.timedelta(weeks=6)).isoformat()
+    screenshot(page, "provision_group_edit_dates")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Group saved.")
+    ta_group.refresh_from_db()
+    assert ta_group.starts_on == monday and ta_group.ends_on == monday + dt.timedelta(weeks=6)
+    # The measures form of a pupil who left keeps the leaving date the same way.
+    first = ta_group.enrolments.order_by("pupil__first_name").first()
+    first.ends_on = monday + dt.timedelta(days=4)
+    first.save()
+    page.click(f"a[href$='/provision/enrolments/{first.public_id}/']")
+    assert page.input_value("#id_ends_on") == first.ends_on.isoformat()
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Measures saved.")
+    first.refresh_from_db()
+    assert first.ends_on == monday + dt.timedelta(days=4)
 
 
 def test_senco_builds_the_provision_map_pdf(
