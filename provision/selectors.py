@@ -198,13 +198,29 @@ class PupilShare:
     planned_cost: Decimal = ZERO
 
 
+def _held_sessions(group_ids, since=None, until=None) -> dict:
+    """{group pk: held sessions} between the dates."""
+    if not group_ids:
+        return {}
+    held = SessionLog.objects.filter(group_id__in=group_ids, status=SessionLog.Status.HELD)
+    if since:
+        held = held.filter(date__gte=since)
+    if until:
+        held = held.filter(date__lte=until)
+    return dict(held.values("group_id").annotate(n=Count("id")).values_list("group_id", "n"))
+
+
 def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
     """{(group pk, pupil pk): PupilShare}. A held session's staff cost is shared between the
-    pupils who attended it; a group for one pupil is charged to that pupil (DOMAIN.md 5.4)."""
+    pupils who attended it; a group for one pupil is charged to that pupil (DOMAIN.md 5.4): every
+    held session of it, whether or not they were there (the member of staff's time was spent on
+    the group that exists for them), so its pupils' costs add up to the group's cost."""
     ids = [g.pk for g in groups]
     by_pk = {g.pk: g for g in groups}
     shares = defaultdict(PupilShare)
     folded = _attendance_folded(ids, since, until)
+    exclusive = [g for g in groups if g.exclusive_to_id]
+    held = _held_sessions([g.pk for g in exclusive], since, until)
     enrolled = {g.pk: list(g.enrolments.all()) for g in groups}
     # Costs add up exactly, as whole numbers of 1/scale pence: a 20-minute session shared by
     # three is a ninth of the hourly rate, a recurring decimal. `scale` is divisible by 60 times
@@ -220,31 +236,35 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
         key = (group_id, pupil_id)
         shares[key].attended += sessions
         minutes[key] += group.session_minutes * sessions
-        if group.exclusive_to_id and group.exclusive_to_id != pupil_id:
-            continue
-        divisor = 1 if group.exclusive_to_id else present
-        units[key] += (
-            costs.pence(group.hourly_rate) * group.session_minutes * sessions * scale
-        ) // (60 * divisor)
+        if not group.exclusive_to_id:  # one-pupil groups: charged below, attended or not
+            units[key] += (
+                costs.pence(group.hourly_rate) * group.session_minutes * sessions * scale
+            ) // (60 * present)
     for group in groups:
         members = enrolled[group.pk]
         extras = costs.pence(group.resource_cost + group.external_cost) * scale
         stat = stats.get(group.pk)
-        exclusive = bool(group.exclusive_to_id)
+        started = stat is not None and group.starts_on <= (until or dt.date.today())
+        if group.exclusive_to_id:
+            # The pupil the group exists for carries all of it, even when the enrolment list
+            # lacks them; anyone else who joins it is charged nothing.
+            key = (group.pk, group.exclusive_to_id)
+            share = shares[key]
+            if stat is not None:
+                share.planned_cost = costs.per_pupil_cost(stat.planned_cost, 1, exclusive=True)
+            units[key] += (
+                costs.pence(group.hourly_rate) * group.session_minutes * held.get(group.pk, 0)
+            ) * (scale // 60)
+            if started:
+                units[key] += extras
+            continue
         for e in members:
             key = (group.pk, e.pupil_id)
             share = shares[key]
-            if exclusive and group.exclusive_to_id != e.pupil_id:
-                share.planned_cost = ZERO
-            elif stat is not None:
-                share.planned_cost = costs.per_pupil_cost(
-                    stat.planned_cost, len(members), exclusive=exclusive
-                )
-            if stat is not None and group.starts_on <= (until or dt.date.today()):
-                if not exclusive:
-                    units[key] += extras // max(len(members), 1)
-                elif group.exclusive_to_id == e.pupil_id:
-                    units[key] += extras
+            if stat is not None:
+                share.planned_cost = costs.per_pupil_cost(stat.planned_cost, len(members))
+            if started:
+                units[key] += extras // max(len(members), 1)
     for key, share in shares.items():
         share.cost_to_date = costs.money_from_units(units[key], scale)
         share.hours = costs.hours(minutes[key]).quantize(Decimal("0.01"))
@@ -472,12 +492,20 @@ def staff_load(membership, *, today: dt.date | None = None) -> dict:
             if d in grid:
                 grid[d].append(g)
     current = [g for g in groups if g.starts_on <= today]
+    # Pupils in the groups now: not those whose enrolment ended or starts later, nor those who
+    # have left the school (archived), whose enrolments stay for the record.
+    pupils = {
+        e.pupil_id
+        for g in current
+        for e in g.enrolments.all()
+        if e.active_on(today) and e.pupil.archived_at is None
+    }
     return {
         "groups": groups,
         "stats": stats,
         "grid": grid,
         "weekly_hours": sum((stats[g.pk].weekly_hours for g in current), ZERO),
-        "pupils": len({e.pupil_id for g in current for e in g.enrolments.all()}),
+        "pupils": len(pupils),
     }
 
 

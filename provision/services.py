@@ -20,7 +20,25 @@ def group_create(*, school, data: dict, pupils=(), by=None) -> ProvisionGroup:
     group.save()
     for pupil in pupils:
         enrolment_add(group=group, pupil=pupil, starts_on=group.starts_on)
+    _enrol_exclusive_pupil(group, starts_on=group.starts_on)
     return group
+
+
+@transaction.atomic
+def group_update(*, group: ProvisionGroup, today: dt.date) -> ProvisionGroup:
+    """Save an edited group; a pupil it is newly set up for joins it from today."""
+    group.save()
+    _enrol_exclusive_pupil(group, starts_on=min(max(group.starts_on, today), group.ends_on))
+    return group
+
+
+def _enrol_exclusive_pupil(group: ProvisionGroup, *, starts_on: dt.date) -> None:
+    """A group set up for one pupil is charged to that pupil (DOMAIN.md 5.4), so they are in it:
+    otherwise its cost would be on no pupil's row of the map. A pupil who once left the group
+    is not brought back."""
+    pupil = group.exclusive_to
+    if pupil is not None and not group.enrolments.filter(pupil=pupil).exists():
+        enrolment_add(group=group, pupil=pupil, starts_on=starts_on)
 
 
 def enrolment_add(*, group: ProvisionGroup, pupil, starts_on: dt.date) -> Enrolment:

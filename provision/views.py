@@ -240,7 +240,7 @@ def group_edit(request, group_id):
     group = get_scoped_or_404(selectors.group_queryset(request.school), public_id=group_id)
     form = GroupForm(request.POST or None, instance=group, school=request.school)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.group_update(group=form.save(commit=False), today=_today(request))
         audit(request, "update", group, summary=f"Provision group {group.title}")
         messages.success(request, "Group saved.")
         return redirect("provision:group", group.public_id)
