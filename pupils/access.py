@@ -42,9 +42,29 @@ def pupil_for_read(request, pupil_id) -> Pupil:
     return get_scoped_or_404(visible_pupils(request), public_id=pupil_id)
 
 
-def pupil_for_write(request, pupil_id, capability: str = "register.edit") -> Pupil:
+class PupilHasLeft(PermissionDenied):
+    """A write to the record of a pupil who has left. The record is kept read only for
+    retention; the 403 page shows this message."""
+
+    def __init__(self, pupil: Pupil):
+        left = f" on {pupil.left_on:%-d %B %Y}" if pupil.left_on else ""
+        super().__init__(
+            f"{pupil.display_name} left{left}. Their record is kept read only until its "
+            "retention date: nothing can be added to it or changed. Only the leaving details "
+            "(and a legal hold) can still be corrected, from the pupil's profile."
+        )
+
+
+def pupil_for_write(
+    request, pupil_id, capability: str = "register.edit", *, allow_archived: bool = False
+) -> Pupil:
+    """The pupil, for a member who may make this change. A pupil who has left is read only
+    (PupilHasLeft), except for what archiving itself needs (`allow_archived`)."""
     if request.membership is None or not request.membership.can(capability):
         # Another school's id is still a 404, so an outsider learns nothing.
         pupil_for_read(request, pupil_id)
         raise PermissionDenied
-    return pupil_for_read(request, pupil_id)
+    pupil = pupil_for_read(request, pupil_id)
+    if pupil.is_archived and not allow_archived:
+        raise PupilHasLeft(pupil)
+    return pupil

@@ -23,7 +23,6 @@ from .models import (
     TeachingGroup,
     add_months,
 )
-from .services import retention_date
 
 K_NEEDS = [
     ("SLCN", 26),
@@ -518,15 +517,27 @@ def _seed_records(ctx, school):
     Involvement.objects.bulk_create(involvements, batch_size=2000)
     AccessArrangement.objects.bulk_create(arrangements, batch_size=2000)
 
-    # A few leavers, archived with their retention date (DOB + 31 years).
+    # A few leavers, archived with the retention date their route gives (DOMAIN.md 8.2): one
+    # moved school and had their file sent a term ago (due for destruction), one moved lately
+    # and the file is not recorded as sent yet, one left for home education (DOB + 31 years).
     leavers = [p for p in register if p.sen_status == "K"][-3:]
     now = dt.datetime.combine(ctx.today, dt.time(9), tzinfo=dt.UTC)
-    for p in leavers:
-        p.left_on = ctx.today - dt.timedelta(days=rng.randrange(10, 120))
-        p.destination = "Moved to another school (CTF sent via S2S)"
+    routes = [
+        (Pupil.LeftFor.SCHOOL, "Elm Park Academy (URN 140001)", 100, 95),
+        (Pupil.LeftFor.SCHOOL, "Brookside School (URN 120002)", 12, None),
+        (Pupil.LeftFor.HOME, "", 40, None),
+    ]
+    for p, (left_for, destination, days_ago, sent_days_ago) in zip(leavers, routes, strict=False):
+        p.left_on = ctx.today - dt.timedelta(days=days_ago + rng.randrange(3))
+        p.left_for = left_for
+        p.destination = destination
+        p.file_sent_on = ctx.today - dt.timedelta(days=sent_days_ago) if sent_days_ago else None
         p.archived_at = now
-        p.retention_until = retention_date(p.date_of_birth)
-    Pupil.objects.bulk_update(leavers, ["left_on", "destination", "archived_at", "retention_until"])
+        p.retention_until = p.retention_date()
+    Pupil.objects.bulk_update(
+        leavers,
+        ["left_on", "left_for", "destination", "file_sent_on", "archived_at", "retention_until"],
+    )
     ctx.log(
         f"  {school.name}: {len(contacts)} contacts, {len(liaison)} liaison entries, "
         f"{len(involvements)} involvements, {len(arrangements)} access arrangements, "

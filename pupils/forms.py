@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .codes import Area, NcYear, SenStatus, SenType
 from .models import (
+    TRANSFER_KEEP_DAYS,
     AccessArrangement,
     Agency,
     Concern,
@@ -206,10 +207,49 @@ class TriageForm(forms.Form):
 
 
 class ArchiveForm(forms.Form):
+    """How and when a pupil left, which decides how long the SEN file is kept (DOMAIN.md 8.2).
+    The legal hold field is there only for a member who manages retention."""
+
     left_on = forms.DateField(label="Date left", widget=DATE)
-    destination = forms.CharField(
-        max_length=200, help_text="Next school (name and URN) or other destination"
+    left_for = forms.ChoiceField(
+        label="Where did the pupil go?",
+        choices=Pupil.LeftFor.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the pupil went."},
+        help_text="A school whose pupil moves to another school passes the whole SEN file on and "
+        "does not keep a copy. The last school the pupil attended (also when they leave for home "
+        "education, abroad or post-16) keeps it until date of birth + 31 years.",
     )
+    destination = forms.CharField(
+        label="Receiving school or destination",
+        max_length=200,
+        required=False,
+        help_text="For a move: the school's name (and URN). Otherwise, optional.",
+    )
+    file_sent_on = forms.DateField(
+        label="Date the SEN file was sent",
+        widget=DATE,
+        required=False,
+        help_text="For a move: when the file went to the receiving school (transition pack, CTF "
+        "and educational record, within 15 school days of leaving). Leave empty until it has "
+        "gone; this school then keeps its copy "
+        f"{TRANSFER_KEEP_DAYS} days after the transfer.",
+    )
+    legal_hold = forms.BooleanField(
+        label="Legal hold",
+        required=False,
+        help_text="Litigation or a tribunal is pending: keep the record past its retention date.",
+    )
+
+    def __init__(self, *args, can_hold: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_hold:
+            del self.fields["legal_hold"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("legal_hold", None)  # not offered: leave the hold as it is
+        return data
 
 
 class ContactForm(forms.ModelForm):

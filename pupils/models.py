@@ -56,7 +56,32 @@ class PupilQuerySet(SchoolScopedQuerySet):
         return self.filter(sen_status__in=["K", "E", "M"])
 
 
+# Retention of an archived pupil's SEN file (DOMAIN.md 8.2, IRMS toolkit). The last school the
+# pupil attended keeps it to date of birth + 31 years; a school whose pupil moved to another
+# school passes the whole file on and keeps it only until the transfer is done: this many days
+# after the later of the leaving date and the date the file was sent, so the receiving school
+# can confirm it arrived and ask for anything missing.
+RETENTION_YEARS = 31
+TRANSFER_KEEP_DAYS = 90
+
+
+def dob_plus_retention(date_of_birth: dt.date) -> dt.date:
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + RETENTION_YEARS)
+    except ValueError:  # 29 February
+        return date_of_birth.replace(year=date_of_birth.year + RETENTION_YEARS, day=28)
+
+
 class Pupil(models.Model):
+    class LeftFor(models.TextChoices):
+        """How a pupil left: whether this school stays the last school (and keeps the file)."""
+
+        SCHOOL = "school", "Moved to another school (the SEN file goes with them)"
+        HOME = "home", "Elective home education"
+        ABROAD = "abroad", "Moved abroad"
+        POST16 = "post16", "Post-16: college, training or work"
+        OTHER = "other", "Left education, or another destination"
+
     school = models.ForeignKey("sencoweb.School", on_delete=models.PROTECT, related_name="pupils")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     upn = models.CharField("UPN", max_length=13, blank=True)
@@ -111,6 +136,16 @@ class Pupil(models.Model):
     joined_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
     destination = models.CharField(max_length=200, blank=True)
+    # Blank for pupils archived before this was asked: they keep the file to DOB + 31 years.
+    left_for = models.CharField(
+        "How the pupil left", max_length=8, choices=LeftFor.choices, blank=True
+    )
+    file_sent_on = models.DateField(
+        "SEN file sent on",
+        null=True,
+        blank=True,
+        help_text="The date the SEN file went to the receiving school (transition pack, CTF)",
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
     retention_until = models.DateField(null=True, blank=True)
     legal_hold = models.BooleanField(
@@ -158,6 +193,35 @@ class Pupil(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def moved_school(self) -> bool:
+        return self.left_for == self.LeftFor.SCHOOL
+
+    def retention_date(self) -> dt.date:
+        """When this school's copy of the SEN file may be destroyed (DOMAIN.md 8.2)."""
+        if self.moved_school and self.file_sent_on:
+            transfer_done = max(self.file_sent_on, self.left_on or self.file_sent_on)
+            return transfer_done + dt.timedelta(days=TRANSFER_KEEP_DAYS)
+        return dob_plus_retention(self.date_of_birth)
+
+    @property
+    def retention_basis(self) -> str:
+        """Why the record is kept until its retention date, in words for the SENCO and the
+        system administrator."""
+        if self.moved_school and self.file_sent_on:
+            text = f"SEN file transferred to {self.destination} on {self.file_sent_on:%-d %b %Y}"
+            if self.left_on and self.left_on > self.file_sent_on:
+                text += f" (left {self.left_on:%-d %b %Y})"
+            return f"{text}: kept {TRANSFER_KEEP_DAYS} days after the transfer"
+        if self.moved_school:
+            return (
+                f"Moved to {self.destination} but the SEN file is not recorded as sent: date of "
+                "birth + 31 years until it is"
+            )
+        if self.left_for:
+            return f"Last school ({self.get_left_for_display()}): date of birth + 31 years"
+        return "Date of birth + 31 years"
 
     @property
     def year_9_starts_on(self) -> dt.date:

@@ -26,9 +26,8 @@ from .models import (
     Pupil,
     PupilDocument,
     StatusDecision,
+    dob_plus_retention,
 )
-
-RETENTION_YEARS = 31  # IRMS: SEN files DOB + 31 years (DOMAIN.md 8.2)
 
 
 def _active_rank1(pupil: Pupil) -> Need | None:
@@ -285,26 +284,115 @@ def concern_triage(*, concern: Concern, outcome: str, reason: str, by) -> Concer
 
 
 def retention_date(date_of_birth: dt.date) -> dt.date:
-    try:
-        return date_of_birth.replace(year=date_of_birth.year + RETENTION_YEARS)
-    except ValueError:  # 29 February
-        return date_of_birth.replace(year=date_of_birth.year + RETENTION_YEARS, day=28)
+    """Date of birth + 31 years: the last school's retention date for the SEN file."""
+    return dob_plus_retention(date_of_birth)
+
+
+def _leaving_problems(*, pupil: Pupil, left_on, left_for, destination, file_sent_on) -> dict:
+    problems = {}
+    if pupil.joined_on and left_on < pupil.joined_on:
+        problems["left_on"] = "The leaving date is before the pupil joined."
+    if left_for == Pupil.LeftFor.SCHOOL:
+        if not destination.strip():
+            problems["destination"] = "Name the school the pupil moved to."
+        if file_sent_on and file_sent_on > timezone.localdate():
+            problems["file_sent_on"] = (
+                "This date is in the future: record it once the file has been sent."
+            )
+    elif file_sent_on:
+        problems["file_sent_on"] = (
+            "Only the file of a pupil who moved to another school is sent on: leave this empty, "
+            "or choose 'Moved to another school'."
+        )
+    return problems
 
 
 @transaction.atomic
-def pupil_archive(*, pupil: Pupil, left_on: dt.date, destination: str, by) -> Pupil:
+def pupil_archive(
+    *,
+    pupil: Pupil,
+    left_on: dt.date,
+    left_for: str,
+    destination: str = "",
+    file_sent_on: dt.date | None = None,
+    legal_hold: bool | None = None,
+    by,
+) -> Pupil:
+    """The pupil has left: off the register, kept read only until their retention date, which
+    depends on how they left (DOMAIN.md 8.2). `legal_hold` None leaves the hold as it is."""
     if pupil.is_archived:
         raise ValidationError({"left_on": "This pupil has already left."})
-    if pupil.joined_on and left_on < pupil.joined_on:
-        raise ValidationError({"left_on": "The leaving date is before the pupil joined."})
-    pupil.left_on = left_on
-    pupil.destination = destination
-    pupil.archived_at = timezone.now()
-    pupil.retention_until = retention_date(pupil.date_of_birth)
-    pupil.save(
-        update_fields=["left_on", "destination", "archived_at", "retention_until", "updated_at"]
+    _save_leaving(
+        pupil,
+        left_on=left_on,
+        left_for=left_for,
+        destination=destination,
+        file_sent_on=file_sent_on,
+        legal_hold=legal_hold,
+        extra={"archived_at": timezone.now()},
     )
     return pupil
+
+
+@transaction.atomic
+def pupil_leaving_update(
+    *,
+    pupil: Pupil,
+    left_on: dt.date,
+    left_for: str,
+    destination: str = "",
+    file_sent_on: dt.date | None = None,
+    legal_hold: bool | None = None,
+    by,
+) -> dict:
+    """Correct the leaving details of a pupil who has left (or record the date their file was
+    sent, or a legal hold); the retention date follows. Returns {field: (before, after)}."""
+    if not pupil.is_archived:
+        raise ValidationError({"left_on": "This pupil has not left: archive them first."})
+    fields = ["left_on", "left_for", "destination", "file_sent_on", "legal_hold", "retention_until"]
+    before = {f: getattr(pupil, f) for f in fields}
+    _save_leaving(
+        pupil,
+        left_on=left_on,
+        left_for=left_for,
+        destination=destination,
+        file_sent_on=file_sent_on,
+        legal_hold=legal_hold,
+    )
+    return {f: (before[f], getattr(pupil, f)) for f in fields if before[f] != getattr(pupil, f)}
+
+
+def _save_leaving(pupil, *, left_on, left_for, destination, file_sent_on, legal_hold, extra=None):
+    problems = _leaving_problems(
+        pupil=pupil,
+        left_on=left_on,
+        left_for=left_for,
+        destination=destination,
+        file_sent_on=file_sent_on,
+    )
+    if problems:
+        raise ValidationError(problems)
+    pupil.left_on = left_on
+    pupil.left_for = left_for
+    pupil.destination = destination.strip()
+    pupil.file_sent_on = file_sent_on
+    if legal_hold is not None:
+        pupil.legal_hold = legal_hold
+    for field, value in (extra or {}).items():
+        setattr(pupil, field, value)
+    pupil.retention_until = pupil.retention_date()
+    pupil.save(
+        update_fields=[
+            "left_on",
+            "left_for",
+            "destination",
+            "file_sent_on",
+            "legal_hold",
+            "retention_until",
+            "updated_at",
+            *(extra or {}),
+        ]
+    )
 
 
 def profile_update(*, pupil: Pupil, data: dict, by) -> Pupil:

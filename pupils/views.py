@@ -270,7 +270,10 @@ def pupil_detail(request, pupil_id):
             "past_needs": [n for n in needs if n.ends_on is not None],
             "full": full,
             "can_register": full,
-            "can_edit": membership.can("register.edit"),
+            # A pupil who has left is read only: no write action but the leaving details.
+            "can_edit": membership.can("register.edit") and not pupil.is_archived,
+            "can_update_leaving": membership.can("register.edit") and pupil.is_archived,
+            "can_privacy": membership.can("privacy.manage"),
             "can_documents": can_documents,
             "can_audit": membership.can("audit.view"),
             "can_raise": membership.can("concerns.raise") and not pupil.is_archived,
@@ -489,34 +492,75 @@ def need_move_up(request, pupil_id, need_id):
     return redirect(reverse("pupils:detail", args=[pupil.public_id]) + "#needs")
 
 
+LEAVING_FIELDS = ("left_on", "left_for", "destination", "file_sent_on", "legal_hold")
+
+
 @capability_required("register.edit")
 def pupil_archive(request, pupil_id):
-    pupil = pupil_for_write(request, pupil_id)
-    if pupil.is_archived:
-        raise Http404
-    form = ArchiveForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    """A pupil leaves: archived with a retention date that depends on where they went. For a
+    pupil who has already left, the same form corrects the leaving details, records the date
+    the SEN file was sent, or sets a legal hold (the one change an archived record takes)."""
+    pupil = pupil_for_write(request, pupil_id, allow_archived=True)
+    left = pupil.is_archived
+    can_hold = has_capability(request, "privacy.manage")
+    if left:
+        initial = {f: getattr(pupil, f) for f in LEAVING_FIELDS}
+    else:
+        initial = {"left_on": timezone.localdate()}
+    form = ArchiveForm(request.POST or None, initial=initial, can_hold=can_hold)
     if request.method == "POST" and form.is_valid():
         try:
-            services.pupil_archive(pupil=pupil, by=request.user, **form.cleaned_data)
+            if left:
+                changes = services.pupil_leaving_update(
+                    pupil=pupil, by=request.user, **form.cleaned_data
+                )
+            else:
+                services.pupil_archive(pupil=pupil, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            audit(request, AuditEvent.Action.UPDATE, pupil, summary=f"Archived {pupil} (left)")
+            if left:
+                audit(
+                    request,
+                    AuditEvent.Action.UPDATE,
+                    pupil,
+                    summary=f"Corrected the leaving details of {pupil}",
+                    detail={f: [str(a), str(b)] for f, (a, b) in changes.items()},
+                )
+            else:
+                audit(request, AuditEvent.Action.UPDATE, pupil, summary=f"Archived {pupil} (left)")
+            hold = " It is on legal hold: it is kept past that date." if pupil.legal_hold else ""
             messages.success(
                 request,
-                f"{pupil.display_name} archived. Their SEN file is kept until "
-                f"{pupil.retention_until:%d %B %Y} (date of birth + 31 years).",
+                f"{pupil.display_name} {'updated' if left else 'archived'}. This school keeps "
+                f"their record until {pupil.retention_until:%-d %B %Y} "
+                f"({pupil.retention_basis}).{hold}",
             )
             return redirect("pupils:detail", pupil.public_id)
+    if left and request.method == "GET":
+        audit(
+            request, AuditEvent.Action.VIEW, pupil, summary=f"Opened the leaving details of {pupil}"
+        )
+    if left:
+        intro = (
+            f"{pupil.display_name} left on {pupil.left_on:%-d %B %Y}. Correct the details below, "
+            "or record the date their SEN file was sent to the receiving school: the retention "
+            "date follows. Nothing else on the record can be changed."
+        )
+    else:
+        intro = (
+            "The pupil leaves the register; the record is kept, read only, until its retention "
+            "date. If they moved to another school, the CTF and educational record must reach "
+            "that school within 15 school days: record the date the SEN file was sent (now, or "
+            "later from the profile)."
+        )
     return _form_page(
         request,
-        title=f"Pupil has left: {pupil.display_name}",
+        title=f"{'Leaving details' if left else 'Pupil has left'}: {pupil.display_name}",
         form=form,
         pupil=pupil,
-        submit="Archive pupil",
-        intro="The pupil leaves the register but the record is kept, readable by the SENCO, "
-        "until their retention date (date of birth + 31 years). Remember the CTF and "
-        "educational record must reach the next school within 15 school days.",
+        submit="Save leaving details" if left else "Archive pupil",
+        intro=intro,
         status=422 if form.errors else 200,
     )
 

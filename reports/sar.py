@@ -23,7 +23,11 @@ from pupils.models import Pupil
 from pupils.selectors import change_history
 from sencoweb.access import audit, capability_required
 from sencoweb.models import AuditEvent
-from sencoweb.retention import pupils_due_for_destruction, pupils_on_legal_hold
+from sencoweb.retention import (
+    pupils_due_for_destruction,
+    pupils_on_legal_hold,
+    transfers_not_yet_sent,
+)
 
 from .rendering import render_template_pdf
 
@@ -187,5 +191,10 @@ def retention_due(request):
     today = timezone.localdate()
     due = pupils_due_for_destruction(today=today, school=request.school)
     held = pupils_on_legal_hold(today=today, school=request.school)
+    unsent = transfers_not_yet_sent(school=request.school)
     audit(request, AuditEvent.Action.VIEW, summary="Viewed the pupils due for destruction")
-    return render(request, "reports/sar_retention.html", {"due": due, "held": held, "today": today})
+    return render(
+        request,
+        "reports/sar_retention.html",
+        {"due": due, "held": held, "unsent": unsent, "today": today},
+    )

@@ -1,6 +1,11 @@
 """Retention: archived pupils past their retention date are destroyed only by a deliberate
 command (`manage.py retention --confirm`), never automatically, and never while on legal hold.
 
+The date depends on how the pupil left (DOMAIN.md 8.2), set by pupils when they are archived:
+the last school keeps the SEN file to date of birth + 31 years; a school whose pupil moved to
+another school keeps it only a short time after the file was sent. Each pupil's
+`retention_basis` says which, in words, for the list and the command.
+
 The destruction leaves an audit row with counts per record type and no personal data, as a
 destruction certificate (DOMAIN.md 8.2). Pupil is looked up through the app registry because
 sencoweb sits below pupils and must not import it.
@@ -40,6 +45,18 @@ def pupils_on_legal_hold(*, today: date, school=None):
     if school is not None:
         pupils = pupils.filter(school=school)
     return pupils.select_related("school")
+
+
+def transfers_not_yet_sent(*, school=None):
+    """Archived pupils who moved to another school but whose SEN file is not recorded as sent:
+    kept to date of birth + 31 years until it is, which a school passing the file on should not
+    do."""
+    pupils = _pupil_model().objects.filter(
+        archived_at__isnull=False, left_for="school", file_sent_on__isnull=True
+    )
+    if school is not None:
+        pupils = pupils.filter(school=school)
+    return pupils.select_related("school").order_by("school__name", "left_on")
 
 
 def _collect(pupils) -> tuple[Counter, dict]:

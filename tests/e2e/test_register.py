@@ -68,3 +68,37 @@ def test_teacher_raises_a_concern(teacher, senco, taught_pupil, sign_in, page):
     screenshot(page, "register-concern-raised")
     concern = Concern.objects.get(pupil=taught_pupil)
     assert concern.raised_by == teacher.user and concern.area == "SEMH" and concern.parents_aware
+
+
+def test_senco_archives_a_pupil_who_moved_school_then_records_the_file_sent(
+    senco, school, sign_in, page
+):
+    pupil = PupilFactory(school=school, first_name="Ruby", last_name="Marsh", sen_status="K")
+    NeedFactory(pupil=pupil, sen_type="SLCN")
+    sign_in("senco", to=f"/pupils/{pupil.public_id}/")
+    page.click("text=Pupil has left")
+    page.check("#id_left_for_0")  # moved to another school
+    page.fill("#id_destination", "Elm High (URN 100001)")
+    assert_accessible(page)
+    screenshot(page, "register-pupil-has-left")
+    page.click("#submit")
+    page.wait_for_selector("#archived-note")
+    note = page.inner_text("#archived-note")
+    assert "not recorded as sent" in note and "date of birth + 31 years" in note
+    # Read only: no way to add to or change the record, but the leaving details.
+    main = page.inner_text("main")
+    for offer in ("Add contact", "Log contact", "Edit", "Change status", "Add a need"):
+        assert offer not in main, offer
+    assert_accessible(page)
+    screenshot(page, "register-archived-profile")
+    page.click("#leaving-details")
+    sent = dt.date.today() - dt.timedelta(days=3)
+    page.fill("#id_file_sent_on", sent.isoformat())
+    page.click("#submit")
+    page.wait_for_selector("#archived-note")
+    assert f"SEN file transferred to Elm High (URN 100001) on {sent:%-d %b %Y}" in page.inner_text(
+        "#archived-note"
+    )
+    # Kept 90 days after the transfer was done: the pupil left today, after the file went.
+    kept = dt.date.today() + dt.timedelta(days=90)
+    assert f"until {kept:%-d %B %Y}" in page.inner_text("main")

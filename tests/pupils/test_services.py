@@ -168,7 +168,9 @@ def test_concern_nfa_changes_no_status(school, senco):
 
 def test_archive_sets_retention_dob_plus_31(school, senco):
     pupil = PupilFactory(school=school, date_of_birth=dt.date(2012, 2, 29), sen_status="K")
-    services.pupil_archive(pupil=pupil, left_on=TODAY, destination="Elm High", by=senco.user)
+    services.pupil_archive(
+        pupil=pupil, left_on=TODAY, left_for="post16", destination="Elm College", by=senco.user
+    )
     pupil.refresh_from_db()
     assert pupil.retention_until == dt.date(2043, 2, 28)
     assert pupil.is_archived

@@ -156,7 +156,11 @@ def test_archived_pupil_stays_readable_for_senco(senco, school):
     NeedFactory(pupil=pupil)
     response = client_for(senco).post(
         url("archive", pupil.public_id),
-        {"left_on": dt.date.today().isoformat(), "destination": "Elm High (URN 100001)"},
+        {
+            "left_on": dt.date.today().isoformat(),
+            "left_for": "abroad",
+            "destination": "Elm High (URN 100001), Lisbon",
+        },
     )
     assert response.status_code == 302
     pupil.refresh_from_db()
