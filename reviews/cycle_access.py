@@ -4,7 +4,7 @@ change it is a 403."""
 
 from django.core.exceptions import PermissionDenied
 
-from pupils.access import visible_pupils
+from pupils.access import PupilHasLeft, visible_pupils
 from sencoweb.access import get_scoped_or_404
 
 from . import selectors
@@ -44,6 +44,9 @@ def cycle_for_write(request, cycle_id, *, detail: bool = False) -> SupportCycle:
     cycle = cycle_for_read(request, cycle_id, detail=detail)
     if not may_edit(request, cycle):
         raise PermissionDenied
+    if cycle.pupil.is_archived:
+        # The pupil has left: their plans are kept as they stood, read only.
+        raise PupilHasLeft(cycle.pupil)
     return cycle
 
 
