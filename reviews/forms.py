@@ -27,6 +27,10 @@ def _staff_choices(school):
     return [(m.user_id, f"{m.user} ({m.get_role_display()})") for m in members]
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 class ReviewSettingsForm(forms.ModelForm):
     # (lowest, highest) for each number. Reminders go out for reviews in the next 31 days
     # (services.review_reminders_send); links are given for at most 60 (ContributionLinkForm).
@@ -34,12 +38,21 @@ class ReviewSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ReviewSettings
-        fields = ["teachers_may_edit", "link_days", "chase_days_before", "reminder_days_before"]
+        fields = [
+            "teachers_may_edit",
+            "links_until_review",
+            "link_days",
+            "chase_days_before",
+            "reminder_days_before",
+        ]
         help_texts = {
             "teachers_may_edit": "Otherwise only the SENCO edits plans, unless a plan itself "
             "lets its class teacher edit it.",
-            "link_days": "The default for new links to parents, pupils and professionals "
-            "(1 to 60 days).",
+            "links_until_review": "Recommended: a link sent weeks before the review still works "
+            "when the reminder goes out. Links for a plan with no review date yet use the "
+            "number of days below.",
+            "link_days": "When links do not stay open until the review: the default for new "
+            "links to parents, pupils and professionals (1 to 60 days).",
             "chase_days_before": "One reminder email to anyone who has not yet replied "
             "(0 to 30 days; 0 is the day of the review).",
             "reminder_days_before": "An email to the responsible teacher and the SENCO "
@@ -57,6 +70,24 @@ class ReviewSettingsForm(forms.ModelForm):
             value = data.get(name)
             if value is not None and not low <= value <= high:
                 self.add_error(name, f"Choose a number from {low} to {high}.")
+        days, chase = data.get("link_days"), data.get("chase_days_before")
+        if (
+            not data.get("links_until_review")
+            and days is not None
+            and chase is not None
+            and chase >= days
+            and not self.has_error("link_days")
+            and not self.has_error("chase_days_before")
+        ):
+            # The chaser goes N days before the link closes: with links open for N days or
+            # fewer that is the day the link is sent, so no real reminder could ever go.
+            self.add_error(
+                "chase_days_before",
+                f"Links open for {_days(days)} cannot be chased {_days(chase)} before they "
+                "close: no reminder could ever go. Choose fewer days here"
+                + (f" (at most {days - 1})" if days > 1 else "")
+                + ", keep links open longer, or let them stay open until the day of the review.",
+            )
         return data
 
 
@@ -299,8 +330,10 @@ class ReviewForm(forms.ModelForm):
 
 
 class ContributionLinkForm(forms.ModelForm):
+    # Blank: the school's default (services.contribution_link_expiry), by default until the
+    # end of the review day.
     days = forms.IntegerField(
-        label="Link stays open for (days)", min_value=1, max_value=60, initial=14
+        label="Link stays open for (days)", min_value=1, max_value=60, required=False
     )
 
     class Meta:

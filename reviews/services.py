@@ -267,7 +267,6 @@ def contribution_link_create(
     """Returns the link and the raw token. The token is shown once and never stored."""
     if not cycle.is_open:
         raise ValidationError("This cycle has been reviewed and closed.")
-    days = days or ReviewSettings.for_school(cycle.school).link_days
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     link = ContributionLink.objects.create(
@@ -279,9 +278,29 @@ def contribution_link_create(
         token_hash=hash_token(token),
         created_by=by,
         created_at=now,
-        expires_at=now + dt.timedelta(days=days),
+        expires_at=contribution_link_expiry(cycle=cycle, days=days, now=now),
     )
     return link, token
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last minute of a school day, local time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
+
+
+def contribution_link_expiry(*, cycle: SupportCycle, days: int | None = None, now=None):
+    """When a new link closes: after `days` if given; otherwise at the end of the review day
+    (the school's default), or after the school's number of days when it chose that or the
+    plan has no review date still to come."""
+    now = now or timezone.now()
+    if days:
+        return now + dt.timedelta(days=days)
+    school_settings = ReviewSettings.for_school(cycle.school)
+    if school_settings.links_until_review and cycle.review_date:
+        closes = end_of_day(cycle.review_date)
+        if closes > now + dt.timedelta(hours=1):
+            return closes
+    return now + dt.timedelta(days=school_settings.link_days)
 
 
 def contribution_url(token: str) -> str:
@@ -338,11 +357,22 @@ def _school_sencos(school) -> list:
     ]
 
 
-def contributions_chase(*, today: dt.date | None = None) -> int:
-    """Email a reminder for each open link with nothing back N days before the review. Claims
-    each link (chased_at) before sending, so a rerun or a second beat never sends twice."""
+def chase_due_on(link: ContributionLink, chase_days_before: int) -> dt.date:
+    """The day a link's chaser goes: N days before the review or before the link closes,
+    whichever comes first, so a link that closes well before the review is still chased while
+    it works. Never the day the link was sent."""
+    closes = timezone.localtime(link.expires_at).date()
+    deadline = min(link.cycle.review_date, closes) if link.cycle.review_date else closes
+    sent_on = timezone.localtime(link.created_at).date()
+    return max(deadline - dt.timedelta(days=chase_days_before), sent_on + dt.timedelta(days=1))
+
+
+def contributions_chase(*, today: dt.date | None = None, now=None) -> int:
+    """Email a reminder for each open link with nothing back N days before the review (or
+    before the link closes, if sooner: chase_due_on). Claims each link (chased_at) before
+    sending, so a rerun or a second beat never sends twice."""
     today = today or timezone.localdate()
-    now = timezone.now()
+    now = now or timezone.now()
     sent = 0
     links = (
         ContributionLink.objects.filter(
@@ -362,7 +392,7 @@ def contributions_chase(*, today: dt.date | None = None) -> int:
             link.school
         )
         settings_by_school[link.school_id] = school_settings
-        if (link.cycle.review_date - today).days > school_settings.chase_days_before:
+        if today < chase_due_on(link, school_settings.chase_days_before):
             continue
         if ContributionLink.objects.filter(pk=link.pk, chased_at__isnull=True).update(
             chased_at=now

@@ -113,9 +113,11 @@ def cycle_detail(request, cycle_id):
             "has_changes": cycle.is_open and bool(outcomes) and services.plan_has_changes(cycle),
             "review": getattr(cycle, "review", None) if not cycle.is_open else None,
             "issue_form": IssueForm(),
-            "link_form": ContributionLinkForm(
-                initial={"days": ReviewSettings.for_school(request.school).link_days}
-            ),
+            "link_form": ContributionLinkForm(),
+            # What a link made with the days left blank gets: the school's default.
+            "link_closes": services.contribution_link_expiry(cycle=cycle)
+            if cycle.is_open
+            else None,
             "answer_labels": ANSWER_LABELS,
             "can_view_provision": request.membership.can("provision.view"),
         },

@@ -38,11 +38,19 @@ class ReviewSettings(models.Model):
     teachers_may_edit = models.BooleanField(
         "Class teachers may open and edit support plans for pupils they teach", default=False
     )
+    # A link is for one review: by default it stays open until the end of the review day, so
+    # the chaser (chase_days_before) always finds it open. A school may close links after a
+    # fixed number of days instead; the chaser then goes that many days before the link closes.
+    links_until_review = models.BooleanField(
+        "Contribution links stay open until the day of the review", default=True
+    )
     link_days = models.PositiveSmallIntegerField(
-        "Contribution links stay open for (days)", default=14
+        "Otherwise, links stay open for (days)", default=14
     )
     chase_days_before = models.PositiveSmallIntegerField(
-        "Chase missing contributions this many days before the review", default=5
+        "Chase missing contributions this many days before the review (or before the link "
+        "closes, if sooner)",
+        default=5,
     )
     reminder_days_before = models.PositiveSmallIntegerField(
         "Remind staff this many days before a review", default=7

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import services
-from reviews.models import ContributionLink, SupportCycle
+from reviews.models import ContributionLink, ReviewSettings, SupportCycle
 from tests.helpers import client_for
 
 from .cycle_helpers import issued_cycle
@@ -40,7 +40,8 @@ def _url(token):
 def test_only_the_hash_is_stored_and_the_form_shows_only_the_first_name(cycle, senco):
     link, token = _link(cycle, senco)
     assert token not in link.token_hash and len(link.token_hash) == 64
-    assert link.expires_at - link.created_at == dt.timedelta(days=14)
+    # The default: open until the end of the review day.
+    assert link.expires_at == services.end_of_day(cycle.review_date)
     page = Client().get(_url(token))
     body = page.content.decode()
     assert page.status_code == 200
@@ -178,8 +179,10 @@ def test_chasers_go_once_when_nothing_came_back(cycle, senco, mailoutbox):
     done, done_token = _link(cycle, senco, email="gran@example.org")
     Client().post(_url(done_token), PARENT_ANSWERS)
     no_email, _ = _link(cycle, senco, email="")
-    assert services.contributions_chase() == 1
-    assert services.contributions_chase() == 0
+    assert services.contributions_chase() == 0  # not on the day the links were sent
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    assert services.contributions_chase(today=tomorrow, now=_at(tomorrow)) == 1
+    assert services.contributions_chase(today=tomorrow, now=_at(tomorrow)) == 0
     assert [m.to for m in mailoutbox] == [["mum@example.org"]]
     waiting.refresh_from_db()
     assert waiting.chased_at is not None
@@ -196,3 +199,69 @@ def test_tasks_wrap_the_services(cycle, senco):
 
     assert tasks.chase_contributions.delay().get() == 0
     assert "reviews-chase-contributions" in app.conf.beat_schedule
+
+
+def _at(day: dt.date) -> dt.datetime:
+    """Seven in the morning of a day, when beat runs the chaser."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(7, 15)))
+
+
+def test_a_link_sent_weeks_before_the_review_is_chased_with_the_defaults(
+    taught_pupil, senco, mailoutbox
+):
+    cycle = issued_cycle(taught_pupil, senco.user, review_in_days=70)
+    page = client_for(senco).get(reverse("reviews:cycle_detail", args=[cycle.public_id]))
+    assert f"it closes at the end of {cycle.review_date:%-d %b %Y}, the day of the review" in (
+        page.content.decode()
+    )
+    client_for(senco).post(
+        reverse("reviews:link_create", args=[cycle.public_id]),
+        {"kind": "parent", "recipient_name": "Mrs Okafor", "recipient_email": "mum@example.org"},
+    )
+    link = ContributionLink.objects.get()
+    mailoutbox.clear()
+    review = cycle.review_date
+    chase_day = review - dt.timedelta(
+        days=ReviewSettings.for_school(cycle.school).chase_days_before
+    )
+    before = chase_day - dt.timedelta(days=1)
+    assert services.contributions_chase(today=before, now=_at(before)) == 0
+    assert services.contributions_chase(today=chase_day, now=_at(chase_day)) == 1
+    assert mailoutbox[0].to == ["mum@example.org"]
+    assert f"expires on {review:%-d %B %Y}" in mailoutbox[0].body
+    link.refresh_from_db()
+    assert link.chased_at is not None and link.state(now=_at(chase_day)) == "open"
+
+
+def test_a_link_that_closes_before_the_review_is_chased_before_it_closes(
+    taught_pupil, senco, mailoutbox
+):
+    ReviewSettings.objects.create(
+        school=taught_pupil.school, links_until_review=False, link_days=14, chase_days_before=5
+    )
+    cycle = issued_cycle(taught_pupil, senco.user, review_in_days=70)
+    link, _ = _link(cycle, senco)
+    closes = timezone.localtime(link.expires_at).date()
+    assert closes == timezone.localdate() + dt.timedelta(days=14)
+    day = closes - dt.timedelta(days=6)
+    assert services.contributions_chase(today=day, now=_at(day)) == 0
+    day = closes - dt.timedelta(days=5)
+    assert services.contributions_chase(today=day, now=_at(day)) == 1
+
+
+def test_no_chaser_on_the_day_a_link_is_sent(cycle, senco, mailoutbox):
+    SupportCycle.objects.filter(pk=cycle.pk).update(
+        review_date=timezone.localdate() + dt.timedelta(days=2)
+    )
+    _link(cycle, senco)
+    assert services.contributions_chase() == 0
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    assert services.contributions_chase(today=tomorrow, now=_at(tomorrow)) == 1
+
+
+def test_a_plan_with_no_review_date_gets_the_schools_days(taught_pupil, senco):
+    from .cycle_helpers import open_cycle
+
+    cycle = open_cycle(taught_pupil, senco.user)
+    link, _ = _link(cycle, senco)
+    assert link.expires_at - link.created_at == dt.timedelta(days=14)

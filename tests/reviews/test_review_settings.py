@@ -14,6 +14,7 @@ from .cycle_helpers import open_cycle
 URL = "/reviews/settings/"
 GOOD = {
     "teachers_may_edit": "on",
+    "links_until_review": "on",
     "link_days": "21",
     "chase_days_before": "3",
     "reminder_days_before": "10",
@@ -111,3 +112,28 @@ def test_the_reviews_menu_links_to_it_for_the_senco_only(senco, head, teacher):
     assert entry["url"] == URL and entry["group"] == "Plans and reviews"
     assert "Review settings" not in labels(head) and "Review settings" not in labels(teacher)
     assert URL in client_for(senco).get("/").content.decode()
+
+
+def test_links_stay_open_until_the_review_by_default(senco, school):
+    page = client_for(senco).get(URL).content.decode()
+    assert (
+        'name="links_until_review"' in page
+        and "checked" in page.split('name="links_until_review"')[1].split(">")[0]
+    )
+
+
+@pytest.mark.parametrize(("days", "chase"), [("5", "5"), ("3", "7")])
+def test_a_chaser_that_could_never_go_is_refused(senco, school, days, chase):
+    data = {**GOOD, "link_days": days, "chase_days_before": chase}
+    del data["links_until_review"]
+    response = client_for(senco).post(URL, data)
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert f"Links open for {days} days cannot be chased {chase} days before they close" in body
+    assert ReviewSettings.for_school(school).links_until_review  # nothing saved
+    # Until the review, or a link that outlasts the chaser's days, is fine.
+    assert client_for(senco).post(URL, {**data, "links_until_review": "on"}).status_code == 302
+    data["link_days"] = str(int(chase) + 1)
+    assert client_for(senco).post(URL, data).status_code == 302
+    saved = ReviewSettings.for_school(school)
+    assert (saved.links_until_review, saved.link_days) == (False, int(chase) + 1)
