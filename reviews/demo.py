@@ -8,9 +8,11 @@ import hashlib
 from django.db.models import Min
 from django.utils import timezone
 
+from provision.selectors import calendar_for
 from pupils.models import Pupil
 
 from .models import ContributionLink, Outcome, PlanVersion, Review, SupportCycle
+from .services import end_of_day
 
 # Per school, at most this many K pupils get cycles: enough for every stage and a real
 # calendar, without making a 50,000-pupil benchmark seed slow.
@@ -50,6 +52,34 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def school_day_snapper(school):
+    """(day, step) -> the nearest school day from `day`, stepping by `step` (+1 forward, -1
+    back): a weekday, inside a term and outside a half term where the school's term dates
+    reach; a weekday beyond them. Reviews are meetings with parents: never in a weekend or a
+    holiday."""
+    cal = calendar_for(school)
+    known = cal.open_days or []
+    first = min((a for a, _ in known), default=None)
+    last = max((b for _, b in known), default=None)
+
+    def is_school_day(day):
+        if day.weekday() > 4:
+            return False
+        if first is None or not first <= day <= last:
+            return True
+        in_term = any(a <= day <= b for a, b in known)
+        return in_term and not any(a <= day <= b for a, b in cal.closed)
+
+    def snap(day, step=1):
+        for _ in range(120):  # the longest holiday is about six weeks
+            if is_school_day(day):
+                return day
+            day += dt.timedelta(days=step)
+        return day
+
+    return snap
+
+
 def seed(ctx):
     for school in ctx.schools:
         if SupportCycle.objects.for_school(school).exists():
@@ -74,17 +104,22 @@ def _seed_school(ctx, school):
     ]
     today = ctx.today
     now = timezone.now()
+    snap = school_day_snapper(school)
     first_cycles, plans = [], []
     for index, pupil in enumerate(pupils):
         stage = STAGES[index % len(STAGES)]
         opened = today - dt.timedelta(days=rng.randint(20, 80))
+        # Future reviews move forward to the next school day, past ones back to the last.
         review_date = {
             "assess": None,
-            "planning": today + dt.timedelta(days=rng.randint(30, 70)),
-            "issued": today + dt.timedelta(days=rng.randint(10, 60)),
-            "due_week": today + dt.timedelta(days=rng.randint(0, 6 - today.weekday() % 7)),
-            "overdue": today - dt.timedelta(days=rng.randint(1, 21)),
-            "reviewed": today - dt.timedelta(days=rng.randint(7, 30)),
+            "planning": snap(today + dt.timedelta(days=rng.randint(30, 70))),
+            "issued": snap(today + dt.timedelta(days=rng.randint(10, 60))),
+            # This week's school days still to come (Friday at the latest).
+            "due_week": snap(
+                today + dt.timedelta(days=rng.randint(0, max(0, 4 - today.weekday())))
+            ),
+            "overdue": snap(today - dt.timedelta(days=rng.randint(1, 21)), -1),
+            "reviewed": snap(today - dt.timedelta(days=rng.randint(7, 30)), -1),
         }[stage]
         status = {
             "assess": "assess",
@@ -174,7 +209,7 @@ def _seed_school(ctx, school):
                 assessed_on=cycle.review_date,
                 assessed_by="Review meeting",
                 teacher_assessment="First outcome achieved; handwriting still developing.",
-                review_date=today + dt.timedelta(weeks=rng.randint(8, 12)),
+                review_date=snap(today + dt.timedelta(weeks=rng.randint(8, 12))),
                 opened_by=senco,
             )
             next_cycles.append(nxt)
@@ -218,7 +253,8 @@ def _seed_school(ctx, school):
                     token_hash=_hash(f"demo:{school.urn}:{cycle.pupil_id}:{kind}:{rng.random()}"),
                     created_by=senco,
                     created_at=now - dt.timedelta(days=3),
-                    expires_at=now + dt.timedelta(days=11),
+                    # The default: open until the end of the review day.
+                    expires_at=max(end_of_day(cycle.review_date), now + dt.timedelta(hours=1)),
                     submitted_at=now - dt.timedelta(days=1) if submitted else None,
                     answers={
                         "going_well": "Enjoys the reading group and talks about it at home.",

@@ -5,9 +5,10 @@ import pytest
 from pupils import demo as pupils_demo
 from pupils.models import Pupil
 from reviews import demo
-from reviews.models import ContributionLink, SupportCycle
+from reviews.models import ContributionLink, Review, SupportCycle
 from reviews.selectors import review_calendar
 from sencoweb import demo as core_demo
+from sencoweb.models import Term
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +35,40 @@ def test_demo_has_every_stage_and_is_idempotent():
     count = SupportCycle.objects.count()
     demo.seed(ctx)
     assert SupportCycle.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        dt.date(2026, 3, 6),  # a Friday: "due this week" used to spill into the weekend
+        dt.date(2026, 3, 7),  # a Saturday
+        dt.date(2026, 2, 18),  # the February half term
+        dt.date(2026, 4, 8),  # the Easter holiday
+    ],
+)
+def test_reviews_fall_on_school_days(today):
+    ctx = core_demo.make_context(seed=3, today=today, password="x" * 12)
+    core_demo.seed(ctx, secondary_pupils=200)
+    pupils_demo.seed(ctx)
+    demo.seed(ctx)
+    days = list(
+        SupportCycle.objects.filter(review_date__isnull=False).values_list(
+            "school_id", "review_date"
+        )
+    ) + list(Review.objects.values_list("cycle__school_id", "meeting_date"))
+    assert len(days) > 50
+    terms: dict = {}
+    for term in Term.objects.all():
+        terms.setdefault(term.school_id, []).append(term)
+    for school_id, day in days:
+        assert day.weekday() < 5, f"a review on a {day:%A} ({day})"
+        known = terms[school_id]
+        if min(t.starts_on for t in known) <= day <= max(t.ends_on for t in known):
+            term = next((t for t in known if t.starts_on <= day <= t.ends_on), None)
+            assert term is not None, f"a review in the holidays ({day})"
+            assert not term.half_term_starts <= day <= term.half_term_ends, f"half term {day}"
+    # This week's reviews are still on the review calendar's "this week" on a school day.
+    if today.weekday() < 5 and today.month == 3:
+        school = ctx.schools[0]
+        cal = review_calendar(pupils=Pupil.objects.for_school(school), school=school, today=today)
+        assert cal.this_week
