@@ -38,6 +38,12 @@ class_strategy_sources: list[Callable] = []
 # returns nothing for a member who may not open the page it links to.
 profile_links: list[Callable] = []
 
+# {query parameter: (pupil, uuid.UUID) -> dict} for the status decision form: a higher app's
+# record named in the form's address fills in the date, reason and evidence (reviews:
+# ?review=<support plan cycle> after a review that agreed the pupil leaves the register). A
+# source returns {} for a record that is not the pupil's.
+decision_prefills: dict[str, Callable] = {}
+
 
 @dataclass(frozen=True)
 class ProfileLink:

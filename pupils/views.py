@@ -341,6 +341,9 @@ def decision_new(request, pupil_id):
         if concern:
             initial["reason"] = f"Concern raised by {concern.raised_by}: {concern.triage_reason}"
             initial["evidence"] = concern.evidence
+    for name, prefill in hooks.decision_prefills.items():
+        if record_id := _uuid_or_none(request.GET.get(name)):
+            initial.update(prefill(pupil, record_id))
     initial.setdefault("decided_by", f"{request.user.get_full_name() or request.user} (SENCO)")
     form = DecisionForm(request.POST or None, pupil=pupil, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -361,7 +364,8 @@ def decision_new(request, pupil_id):
             messages.success(request, f"{pupil.display_name}: {decision.get_to_status_display()}.")
             return redirect("pupils:detail", pupil.public_id)
     notice = {}
-    if not pupil.needs.active().filter(rank=1).exists():
+    leaving = request.GET.get("to") in (SenStatus.NONE, SenStatus.MONITORING)
+    if not leaving and not pupil.needs.active().filter(rank=1).exists():
         notice = {
             "notice": f"{pupil.display_name} has no primary (rank 1) need yet: SEN support (K) "
             "and an EHC plan (E) need one.",
@@ -390,12 +394,15 @@ def _uuid_or_none(value):
 
 def _decision_params(query) -> dict:
     """What the status decision form takes from its address (the status proposed, the concern
-    it follows), cleaned so it can be passed on safely."""
+    or higher app's record it follows), cleaned so it can be passed on safely."""
     params = {}
     if query.get("to") in SenStatus.values:
         params["to"] = query["to"]
     if concern := _uuid_or_none(query.get("concern")):
         params["concern"] = str(concern)
+    for name in hooks.decision_prefills:
+        if record_id := _uuid_or_none(query.get(name)):
+            params[name] = str(record_id)
     return params
 
 

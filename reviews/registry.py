@@ -50,6 +50,25 @@ def chronology_for(pupil) -> list:
     return out
 
 
+def decision_prefill(pupil, cycle_id) -> dict:
+    """pupils.hooks.decision_prefills["review"]: the status decision that follows a review
+    takes its date, reason and evidence from the review meeting."""
+    from .selectors import review_agreed, review_of_pupil
+
+    review = review_of_pupil(pupil=pupil, cycle_id=cycle_id)
+    if review is None:
+        return {}
+    attendees = ", ".join(line.strip() for line in review.attendees.splitlines() if line.strip())
+    initial = {
+        "decided_on": review.meeting_date,
+        "reason": review_agreed(review),
+        "evidence": review.summary,
+    }
+    if attendees:
+        initial["decided_by"] = f"Review meeting: {attendees}"[:200]
+    return initial
+
+
 def strategies_for(pupils) -> dict:
     """pupils.hooks.class_strategy_sources: {pupil id: ["strategies (outcome)", ...]} from each
     pupil's issued plan, as issued. One query whatever the number of pupils."""
@@ -149,6 +168,7 @@ def register() -> None:
         pupil_hooks.class_strategy_sources.append(strategies_for)
     if profile_links not in pupil_hooks.profile_links:
         pupil_hooks.profile_links.append(profile_links)
+    pupil_hooks.decision_prefills["review"] = decision_prefill
     from . import tasks_ehc
 
     register_beat({**BEAT_SCHEDULE, **tasks_ehc.BEAT_SCHEDULE})

@@ -25,6 +25,32 @@ def cycles_for_pupil(*, pupil):
     )
 
 
+def review_of_pupil(*, pupil, cycle_id):
+    """The review that closed one of this pupil's cycles, or None (another pupil's or school's
+    cycle, or one not yet reviewed)."""
+    from .models import Review
+
+    return (
+        Review.objects.filter(
+            cycle__public_id=cycle_id,
+            cycle__pupil=pupil,
+            cycle__school_id=pupil.school_id,
+            cycle__status=SupportCycle.Status.CLOSED,
+        )
+        .select_related("cycle")
+        .first()
+    )
+
+
+def review_agreed(review) -> str:
+    """One line for a record that follows a review: when, which plan, what was agreed."""
+    step = review.get_next_step_display()
+    return (
+        f"Agreed at the review of support plan {review.cycle.number} on "
+        f"{review.meeting_date:%-d %B %Y}: {step[:1].lower()}{step[1:]}."
+    )
+
+
 def cycle_for_detail(queryset):
     return queryset.select_related(
         "pupil", "teacher_responsible", "opened_by", "previous"

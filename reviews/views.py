@@ -1,5 +1,7 @@
 """Views for the graduated approach: fetch (access helper), form, service, redirect."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -7,11 +9,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from pupils.access import pupil_for_read, visible_pupils
-from sencoweb.access import audit, capability_required, get_scoped_or_404
+from pupils.codes import ON_REGISTER, SenStatus
+from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 from sencoweb.models import User
 
 from . import selectors, services
@@ -29,7 +33,7 @@ from .forms import (
     ReviewSettingsForm,
     default_next_review,
 )
-from .models import ContributionLink, Outcome, ReviewSettings
+from .models import ContributionLink, EhcRequest, Outcome, Review, ReviewSettings
 
 READ = ("plans.view",)
 WRITE = ("plans.edit", "plans.edit_when_allowed")
@@ -86,6 +90,95 @@ def open_cycle(request, pupil_id):
     return redirect("reviews:cycle_detail", cycle.public_id)
 
 
+def next_actions(request, cycle, review) -> list[dict]:
+    """What a review leaves to do when it agreed the pupil leaves SEN support or an EHC needs
+    assessment is requested. A status changes only through a dated decision, and a request is
+    its own record: the review links to them, prefilled, for whoever may make them."""
+    if review is None or review.next_step not in (
+        Review.NextStep.LEAVE,
+        Review.NextStep.REQUEST_EHCNA,
+    ):
+        return []
+    pupil = cycle.pupil
+    if pupil.is_archived:
+        return []  # left the school: the record is read only, nothing more to record here
+    name = pupil.display_name
+    if review.next_step == Review.NextStep.LEAVE:
+        if pupil.sen_status not in ON_REGISTER:
+            return [
+                {
+                    "id": "decision-done",
+                    "done": True,
+                    "text": f"Decision recorded. {name}'s status: "
+                    f"{pupil.get_sen_status_display()}"
+                    + (
+                        f", since {pupil.sen_status_since:%-d %B %Y}."
+                        if pupil.sen_status_since
+                        else "."
+                    ),
+                    "label": "Open the profile",
+                    "url": reverse("pupils:detail", args=[pupil.public_id]),
+                }
+            ]
+        if not has_capability(request, "register.edit"):
+            return [
+                {
+                    "id": "decision-todo",
+                    "text": f"The SENCO records the decision to remove "
+                    f"{name} from the SEN register.",
+                }
+            ]
+        base = reverse("pupils:decision_new", args=[pupil.public_id])
+        query = {"review": str(cycle.public_id)}
+        return [
+            {
+                "id": "decision-leave",
+                "label": f"Record the decision to remove {name} from the SEN register",
+                "url": f"{base}?{urlencode({'to': SenStatus.NONE, **query})}",
+                "text": "The status changes only once this dated decision is recorded. Tell the "
+                "parents or carers of the decision and record the date they were informed.",
+            },
+            {
+                "id": "decision-monitor",
+                "label": f"Or move {name} to the school's monitoring list (census N)",
+                "url": f"{base}?{urlencode({'to': SenStatus.MONITORING, **query})}",
+                "secondary": True,
+            },
+        ]
+    made = (
+        EhcRequest.objects.filter(pupil=pupil, created_at__gte=review.recorded_at)
+        .order_by("created_at")
+        .first()
+    )
+    if made is not None:
+        return [
+            {
+                "id": "ehc-request-done",
+                "done": True,
+                "text": f"EHC needs assessment request recorded for {name}.",
+                "label": "Open the request",
+                "url": reverse("reviews:request_detail", args=[made.public_id]),
+            }
+        ]
+    if not has_capability(request, "ehc.edit"):
+        return [
+            {
+                "id": "ehc-request-todo",
+                "text": f"The SENCO records the EHC needs assessment request for {name}.",
+            }
+        ]
+    url = reverse("reviews:request_new", args=[pupil.public_id])
+    return [
+        {
+            "id": "ehc-request-start",
+            "label": f"Start the EHC needs assessment request for {name}",
+            "url": f"{url}?{urlencode({'review': str(cycle.public_id)})}",
+            "text": "Record it once it has gone to the local authority: the statutory 6, 16 and "
+            "20 week dates run from the day the LA receives it.",
+        }
+    ]
+
+
 @capability_required(*READ)
 def cycle_detail(request, cycle_id):
     cycle = cycle_for_read(request, cycle_id, detail=True)
@@ -97,6 +190,7 @@ def cycle_detail(request, cycle_id):
         o.link_missing = bool(o.provision_group_id) and o.linked is None
     versions = list(cycle.versions.all())
     links = list(cycle.contribution_links.all())
+    review = getattr(cycle, "review", None) if not cycle.is_open else None
     return render(
         request,
         "reviews/cycle_detail.html",
@@ -111,7 +205,8 @@ def cycle_detail(request, cycle_id):
             "can_edit": may_edit(request, cycle) and cycle.is_open,
             "can_manage_links": request.membership.can("plans.edit") and cycle.is_open,
             "has_changes": cycle.is_open and bool(outcomes) and services.plan_has_changes(cycle),
-            "review": getattr(cycle, "review", None) if not cycle.is_open else None,
+            "review": review,
+            "next_actions": next_actions(request, cycle, review),
             "issue_form": IssueForm(),
             "link_form": ContributionLinkForm(),
             # What a link made with the days left blank gets: the school's default.
@@ -279,7 +374,7 @@ def close_review(request, cycle_id):
             for o in outcomes
         ]
         try:
-            services.review_close(
+            review = services.review_close(
                 cycle=cycle,
                 by=request.user,
                 ratings=ratings,
@@ -290,6 +385,23 @@ def close_review(request, cycle_id):
             form.add_error(None, exc)
         else:
             audit(request, "update", cycle, summary=f"Recorded the review of {cycle}")
+            todo = [
+                a
+                for a in next_actions(request, cycle, review)
+                if a.get("url") and not a.get("done")
+            ]
+            if todo:
+                # Leaving the register or asking for an EHC needs assessment is a record of its
+                # own: the message and the closed cycle's page lead to it.
+                messages.success(
+                    request,
+                    format_html(
+                        'Review recorded and the cycle closed. Next: <a class="alert-link" href="{}">{}</a>.',
+                        todo[0]["url"],
+                        todo[0]["label"],
+                    ),
+                )
+                return redirect("reviews:cycle_detail", cycle.public_id)
             messages.success(request, "Review recorded and the cycle closed.")
             return redirect("reviews:pupil_cycles", cycle.pupil.public_id)
     submitted = [link for link in cycle.contribution_links.all() if link.submitted_at is not None]

@@ -2,6 +2,8 @@
 deadlines page. Records are found through the pupil the user may see, so another school's record,
 or a pupil a teacher does not teach, is a 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -19,6 +21,7 @@ from . import forms_ehc as forms
 from . import selectors_ehc as sel
 from . import services_ehc as services
 from .models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
+from .selectors import review_agreed, review_of_pupil
 
 READ = ("plans.view", "ehc.edit")
 YEAR_LABELS = dict(NcYear.choices)
@@ -130,6 +133,13 @@ def request_new(request, pupil_id):
         "la_name": request.school.la_name,
         "requested_by": "school",
     }
+    # Started from a support plan review that agreed to ask for an assessment (?review=cycle).
+    try:
+        cycle_id = uuid.UUID(request.GET.get("review", ""))
+    except ValueError:
+        cycle_id = None
+    if cycle_id and (review := review_of_pupil(pupil=pupil, cycle_id=cycle_id)):
+        initial["notes"] = review_agreed(review)
     form = forms.EhcRequestForm(
         request.POST or None, initial=initial, instance=EhcRequest(school=pupil.school, pupil=pupil)
     )

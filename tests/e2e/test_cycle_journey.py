@@ -68,3 +68,26 @@ def test_teacher_sees_strategies_on_class_plans(senco, teacher, taught_pupil, si
     assert "Pre-teach key words" in page.inner_text("main")
     assert_accessible(page)
     screenshot(page, "class-plans")
+
+
+def test_a_review_that_ends_sen_support_leads_to_the_decision(senco, taught_pupil, sign_in, page):
+    from tests.reviews.cycle_helpers import issued_cycle
+
+    cycle = issued_cycle(taught_pupil, senco.user)
+    page = sign_in("senco", to=f"/reviews/cycle/{cycle.public_id}/review/")
+    page.fill("#id_attendees", "Mrs Okafor (mum)\nSENCO")
+    page.fill("#id_summary", "Reading now in line with her class; no extra provision needed.")
+    for outcome in cycle.outcomes.all():
+        page.select_option(f"#id_rating_{outcome.public_id.hex}", "achieved")
+    page.check("input[name='next_step'][value='leave']")
+    page.click("#close-review")
+    page.wait_for_selector("#decision-leave")
+    assert "Next: Record the decision to remove Amara Okafor" in page.inner_text(".messages")
+    assert_accessible(page)
+    screenshot(page, "review-closed-leave-register")
+    page.click("#decision-leave")
+    assert page.input_value("#id_to_status") == "N"
+    assert page.input_value("#id_decided_on") == timezone.localdate().isoformat()
+    assert "Agreed at the review of support plan 1" in page.input_value("#id_reason")
+    assert "no extra provision needed" in page.input_value("#id_evidence")
+    screenshot(page, "decision-from-review")
