@@ -83,8 +83,22 @@ def provision(pupil):
     ]  # fmt: skip
 
 
+# Schema v2's keys for the plan's text sections, with the headings the PDF shows.
+EHC_SECTIONS = {
+    "a": "A. Views, interests and aspirations",
+    "b": "B. Special educational needs",
+    "c": "C. Health needs related to the SEN",
+    "d": "D. Social care needs",
+    "g": "G. Health provision",
+    "h1": "H1. Social care provision",
+    "h2": "H2. Other social care provision",
+    "k": "K. Advice and information",
+}
+
+
 def ehc_plan(pupil):
-    from reviews.models import EhcPlan
+    from reviews.models import AnnualReview, EhcPlan
+    from reviews.selectors_ehc import last_review_meeting
 
     plan = (
         EhcPlan.objects.filter(pupil=pupil, status=EhcPlan.Status.ISSUED)
@@ -94,19 +108,38 @@ def ehc_plan(pupil):
     )
     if plan is None:
         return {}
+    reviews = AnnualReview.objects.filter(pupil=pupil)
     return {
-        "local authority": plan.la_name,
-        "first issued": _d(plan.first_issued_on or plan.issued_on),
-        "this version issued": _d(plan.issued_on),
+        "la_code": plan.la_code,
+        "la_name": plan.la_name,
+        "la_case_officer": plan.la_case_officer,
         "version": plan.version,
-        "named setting": plan.named_setting,
-        "special educational needs (section B)": plan.section_b,
-        "outcomes (section E)": "; ".join(o.outcome for o in plan.outcomes.all()),
-        "provision (section F)": "; ".join(
-            f"{i.provision}" + (f" ({i.hours_per_week} h/week)" if i.hours_per_week else "")
+        "first_issued_on": _d(plan.review_anchor),
+        "issued_on": _d(plan.issued_on),
+        "last_annual_review_on": _d(last_review_meeting(reviews, plan)),
+        "named_setting": plan.named_setting,
+        "setting_type": plan.setting_type,
+        "phase_transfer": plan.phase_transfer,
+        "sections": {key: getattr(plan, f"section_{key}") for key in EHC_SECTIONS},
+        "outcomes": [
+            {"area": o.area, "outcome": o.outcome, "by_when": o.by_when}
+            for o in plan.outcomes.all()
+        ],  # fmt: skip
+        "provision": [
+            {
+                "provision": i.provision,
+                "hours_per_week": str(i.hours_per_week) if i.hours_per_week is not None else None,
+                "frequency": i.frequency,
+                "provided_by": i.provided_by,
+                "group_size": i.group_size,
+            }
             for i in plan.provision_items.all()
-        ),
-        "phase transfer": plan.get_phase_transfer_display() if plan.phase_transfer else "",
+        ],  # fmt: skip
+        "personal_budget": {
+            "type": plan.budget_type,
+            "amount": _money(plan.budget_amount),
+            "covers": plan.budget_covers,
+        },
     }
 
 

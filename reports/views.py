@@ -178,14 +178,20 @@ def pack_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             data = transition.parse_pack(form.cleaned_data["file"].read())
-            pupil = transition.transition_pack_import(
+            result = transition.transition_pack_import(
                 school=request.school, data=data, by=request.user
             )
         except transition.PackError as exc:
             form.add_error("file", str(exc))
         else:
-            audit(request, AuditEvent.Action.IMPORT, pupil, summary="Imported a transition pack")
-            messages.success(request, f"Imported {pupil.display_name} with their SEN history.")
+            pupil = result.pupil
+            audit(
+                request,
+                AuditEvent.Action.IMPORT,
+                pupil,
+                summary=f"Imported a transition pack: {result.summary}"[:300],
+            )
+            messages.success(request, f"Imported {pupil.display_name}: {result.summary}.")
             return redirect("pupils:detail", pupil.public_id)
     status = 422 if request.method == "POST" else 200
     return render(request, "reports/pack_import.html", {"form": form}, status=status)

@@ -80,6 +80,8 @@ def profile_links(request, pupil) -> list:
     detail = ""
     if plan is not None and plan.status == EhcPlan.Status.ISSUED and plan.issued_on:
         detail = f"EHC plan in force, issued {plan.issued_on:%-d %b %Y}"
+        if plan.imported_from:
+            detail += f" (imported from {plan.imported_from})"
     elif plan is not None:
         detail = f"EHC plan: {plan.get_status_display()}"
     elif pupil.sen_status == "E":

@@ -99,8 +99,12 @@ def open_review(plan: EhcPlan, reviews) -> AnnualReview | None:
     return None
 
 
-def last_review_meeting(reviews) -> dt.date | None:
+def last_review_meeting(reviews, plan: EhcPlan | None = None) -> dt.date | None:
+    """The last annual review meeting held. With the plan: a plan imported from the pupil's
+    previous school also counts the last review held there."""
     held = [r.meeting_on for r in _annual(reviews) if r.is_complete and r.meeting_on]
+    if plan is not None and plan.last_review_before_import:
+        held.append(plan.last_review_before_import)
     return max(held) if held else None
 
 
@@ -118,7 +122,7 @@ def review_deadlines(
         )
     return None, engine.annual_review_deadlines(
         plan_issued=anchor,
-        last_review=last_review_meeting(reviews),
+        last_review=last_review_meeting(reviews, plan),
         pupil_dob=plan.pupil.date_of_birth,
         profile=profile,
     )

@@ -32,6 +32,7 @@ PLAN_COPY_FIELDS = [
         "status",
         "issued_on",
         "ceased_on",
+        "imported_from",  # an amendment is made here, not imported
         "created_by",
         "created_at",
         "updated_at",
@@ -163,7 +164,7 @@ def annual_review_create(
         plan=plan,
         pupil=plan.pupil,
         kind=kind,
-        last_review_on=sel.last_review_meeting(reviews)
+        last_review_on=sel.last_review_meeting(reviews, plan)
         if kind == AnnualReview.Kind.ANNUAL
         else None,
         created_by=by,

@@ -331,6 +331,18 @@ class EhcPlan(models.Model):
     phase_transfer = models.CharField(
         "Phase transfer", max_length=6, choices=Transfer.choices, blank=True, default=""
     )
+    # A plan that came with the pupil in the transition pack of the school they moved from
+    # (reports.transition): which school and pack, and the last annual review held there, from
+    # which the 12 months to the next review run until one is held here.
+    imported_from = models.CharField(
+        "Imported from",
+        max_length=300,
+        blank=True,
+        help_text="The previous school's transition pack this plan was imported from",
+    )
+    last_review_before_import = models.DateField(
+        "Last annual review at the previous school", null=True, blank=True
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

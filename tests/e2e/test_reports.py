@@ -95,3 +95,35 @@ def test_senco_edits_the_information_report_and_reads_its_changes(senco, sign_in
     assert "We provide for all four broad areas of need." in newest.inner_text()
     assert_accessible(page)
     screenshot(page, "reports-info-history")
+
+
+def test_senco_imports_a_pack_with_its_ehc_plan_and_past_arrangements(
+    senco, outsider, sign_in, page, tmp_path
+):
+    import datetime as dt
+    import json
+
+    from pupils.models import AccessArrangement
+    from reports.transition import pack_data
+    from tests.reviews.ehc_factories import EhcPlanFactory
+
+    pupil = PupilFactory(school=senco.school, nc_year="6", sen_status="E", first_name="Imani",
+                         last_name="Brooks", about_me="I like drawing.")  # fmt: skip
+    NeedFactory(pupil=pupil, sen_type="SLCN")
+    EhcPlanFactory(pupil=pupil, school=senco.school, issued_on=dt.date(2025, 3, 3))
+    AccessArrangement.objects.create(pupil=pupil, kind="reader", route="delegated",
+                                     normal_way_of_working="Reader in all tests.",
+                                     approved_on=dt.date(2025, 9, 1), recorded_by=senco.user)  # fmt: skip
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(pack_data(pupil, school=senco.school)))
+    sign_in("outsider", to="/reports/transition/import/")
+    page.set_input_files("#id_file", str(path))
+    page.click("#import-pack")
+    page.wait_for_selector("#chronology")
+    main = page.inner_text("main")
+    assert "Imported Imani Brooks" in main and "the EHC plan (Bristol)" in main
+    assert "imported from" in page.inner_text("#plans-provision")
+    assert "Not yet approved" in page.inner_text("#access")
+    assert "Transition pack from" in page.inner_text("#documents")
+    assert_accessible(page)
+    screenshot(page, "reports-pack-imported")

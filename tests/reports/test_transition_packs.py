@@ -32,8 +32,9 @@ def leaver(senco):
 
 def test_pack_matches_the_documented_schema(leaver, senco):
     data = pack_data(leaver, school=senco.school)
-    schema = json.loads(Path("reports/schema/transition_pack_v1.json").read_text())
+    schema = json.loads(Path("reports/schema/transition_pack_v2.json").read_text())
     assert data["$schema"] == SCHEMA_ID == schema["$id"]
+    assert data["schema_version"] == schema["properties"]["schema_version"]["const"] == 2
     assert set(schema["required"]) <= set(data)
     assert set(schema["properties"]["pupil"]["required"]) <= set(data["pupil"])
     assert {"current_plan", "reviews", "provision", "ehc_plan"} >= set(data["not_recorded"])

@@ -27,12 +27,18 @@ class Command(BaseCommand):
             raise CommandError("No user to record as the importer: pass --user USERNAME")
         try:
             data = parse_pack(Path(opts["file"]).read_bytes())
-            pupil = transition_pack_import(school=school, data=data, by=user)
+            result = transition_pack_import(school=school, data=data, by=user)
         except (OSError, PackError) as exc:
             raise CommandError(str(exc)) from exc
+        pupil = result.pupil
         append_audit_event(
             school=school, user=user, username=user.username, action=AuditEvent.Action.IMPORT,
             object_type="pupils.Pupil", object_id=str(pupil.public_id),
-            summary="Imported a transition pack (command line)", pupil_id=pupil.public_id,
+            summary=f"Imported a transition pack (command line): {result.summary}"[:300],
+            pupil_id=pupil.public_id,
         )  # fmt: skip
-        self.stdout.write(self.style.SUCCESS(f"Imported {pupil.display_name} ({pupil.public_id})"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {pupil.display_name} ({pupil.public_id}): {result.summary}"
+            )
+        )

@@ -1,0 +1,51 @@
+"""How a transition pack's codes and ISO dates read in its PDF and on screen: "1 Jun 2025",
+"SEN support (K)", "Year 6". The pack's JSON keeps the ISO dates and census codes."""
+
+import datetime as dt
+
+from django import template
+from django.utils.dateformat import format as date_format
+
+from pupils.codes import Area, NcYear, SenStatus, SenType
+
+register = template.Library()
+
+
+@register.filter
+def pack_date(value, fmt: str = "j M Y") -> str:
+    """An ISO date or timestamp from a pack as "1 Jun 2025"; "" for none; anything that is not
+    a date is shown as it came."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.date):
+        return date_format(value, fmt)
+    try:
+        return date_format(dt.date.fromisoformat(str(value)[:10]), fmt)
+    except ValueError:
+        return str(value)
+
+
+@register.filter
+def sen_status(code) -> str:
+    """'K' -> 'SEN support (K)'; 'M' -> 'Monitoring (census N)'."""
+    if code in SenStatus.values:
+        label = SenStatus(code).label
+        return label if code in label else f"{label} ({code})"
+    return str(code or "")
+
+
+@register.filter
+def sen_type(code) -> str:
+    """'SLCN' -> 'Speech, language and communication needs (SLCN)'."""
+    return f"{SenType(code).label} ({code})" if code in SenType.values else str(code or "")
+
+
+@register.filter
+def year_group(code) -> str:
+    return NcYear(code).label if code in NcYear.values else str(code or "")
+
+
+@register.filter
+def need_area(code) -> str:
+    """'CL' -> 'Cognition and learning'."""
+    return Area(code).label if code in Area.values else str(code or "")
