@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.urls import reverse
 from factory.django import DjangoModelFactory
 
 from provision.models import Enrolment, Intervention, ProvisionGroup
@@ -40,3 +41,16 @@ def enrol(group, *pupils):
     return [
         Enrolment.objects.create(group=group, pupil=p, starts_on=group.starts_on) for p in pupils
     ]
+
+
+def last_weekday(day, weekdays=(0, 2, 4)):
+    """The latest of `day` and the days before it that falls on one of `weekdays`."""
+    while day.weekday() not in weekdays:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def log_url(group, day, quick=False):
+    """The session register's URL for one group on one day (quick: the one-tap 'held')."""
+    name = "provision:session_quick" if quick else "provision:session"
+    return reverse(name, args=[group.public_id, day.isoformat()])

@@ -19,15 +19,9 @@ from provision.models import (
 from tests.factories import PupilFactory
 from tests.helpers import client_for
 
-from .factories import GroupFactory, enrol
+from .factories import GroupFactory, enrol, last_weekday, log_url
 
 pytestmark = pytest.mark.django_db
-
-
-def last_weekday(day, weekdays=(0, 2, 4)):
-    while day.weekday() not in weekdays:
-        day -= dt.timedelta(days=1)
-    return day
 
 
 @pytest.fixture
@@ -35,11 +29,6 @@ def group(school, ta, taught_pupil):
     g = GroupFactory(school=school, staff=ta)
     enrol(g, taught_pupil, PupilFactory(school=school, sen_status="K", first_name="Ben"))
     return g
-
-
-def log_url(group, day, quick=False):
-    name = "provision:session_quick" if quick else "provision:session"
-    return reverse(name, args=[group.public_id, day.isoformat()])
 
 
 # --- the home page ------------------------------------------------------------------------

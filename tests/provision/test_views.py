@@ -12,15 +12,9 @@ from provision.models import SessionLog
 from tests.factories import MembershipFactory, PupilFactory
 from tests.helpers import client_for
 
-from .factories import GroupFactory, enrol
+from .factories import GroupFactory, enrol, last_weekday, log_url
 
 pytestmark = pytest.mark.django_db
-
-
-def last_weekday(day, weekdays=(0, 2, 4)):
-    while day.weekday() not in weekdays:
-        day -= dt.timedelta(days=1)
-    return day
 
 
 @pytest.fixture
@@ -31,11 +25,6 @@ def group(school, ta, taught_pupil):
     other = PupilFactory(school=school, sen_status="K", first_name="Ben")
     enrol(g, taught_pupil, other)
     return g
-
-
-def log_url(group, day, quick=False):
-    name = "provision:session_quick" if quick else "provision:session"
-    return reverse(name, args=[group.public_id, day.isoformat()])
 
 
 def test_ta_logs_held_everyone_here_with_one_tap(group, ta):
