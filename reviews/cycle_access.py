@@ -51,7 +51,7 @@ def cycle_for_write(request, cycle_id, *, detail: bool = False) -> SupportCycle:
 
 
 def link_for_manage(request, link_id) -> ContributionLink:
-    """Contribution links are the SENCO's (plans.edit)."""
+    """Contribution links are the SENCO's (plans.edit); a left pupil's are read only."""
     link = get_scoped_or_404(
         ContributionLink.objects.for_school(request.school)
         .filter(cycle__in=cycles_visible(request))
@@ -60,4 +60,7 @@ def link_for_manage(request, link_id) -> ContributionLink:
     )
     if not request.membership.can("plans.edit"):
         raise PermissionDenied
+    if link.cycle.pupil.is_archived:
+        # Their links closed when they left (ContributionLink.state); the record is read only.
+        raise PupilHasLeft(link.cycle.pupil)
     return link

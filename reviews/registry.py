@@ -106,7 +106,7 @@ def profile_links(request, pupil) -> list:
         url = reverse("reviews:pupil_cycles", args=[pupil.public_id])
         return [("Support plans", url, "No support plan yet")]
     lines = [f"Support plan {cycle.number}: {cycle.get_status_display()}"]
-    if cycle.is_open and cycle.review_date:
+    if cycle.is_open and cycle.review_date and not pupil.is_archived:
         lines[0] += f", review by {cycle.review_date:%-d %b %Y}"
     outcomes = list(cycle.outcomes.all())
     lines += [f"• {o.get_area_display()}: {o.description}" for o in outcomes[:4]]

@@ -327,10 +327,21 @@ def contribution_link_find(token: str) -> ContributionLink | None:
 
 
 def contribution_submit(*, link: ContributionLink, answers: dict, report=None) -> bool:
-    """Claim the link with a conditional UPDATE so a double submit (two tabs, a replayed POST)
-    stores only the first. Returns False when the link can no longer be used."""
+    """Store the answers if the link is still open (ContributionLink.state). Returns False when
+    it can no longer be used. The cycle and pupil rows are locked first (the review meeting,
+    review_close, locks the cycle; archiving updates the pupil), so answers never land on a
+    cycle closed, or a pupil who left, while the form was being filled in; the conditional
+    UPDATE claims the link so a double submit (two tabs, a replayed POST) stores only the
+    first."""
     now = timezone.now()
     with transaction.atomic():
+        cycle = (
+            SupportCycle.objects.select_for_update().select_related("pupil").get(pk=link.cycle_id)
+        )
+        fresh = ContributionLink.objects.get(pk=link.pk)
+        fresh.cycle = cycle
+        if fresh.state(now) != "open":
+            return False
         claimed = ContributionLink.objects.filter(
             pk=link.pk, submitted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
         ).update(submitted_at=now, answers=answers)
@@ -382,12 +393,15 @@ def contributions_chase(*, today: dt.date | None = None, now=None) -> int:
             expires_at__gt=now,
             cycle__status=SupportCycle.Status.ISSUED,
             cycle__review_date__gte=today,
+            cycle__pupil__archived_at__isnull=True,
         )
         .exclude(recipient_email="")
         .select_related("cycle__pupil", "school")
     )
     settings_by_school: dict = {}
     for link in links:
+        if link.state(now) != "open":
+            continue  # the query above narrows; the link's own rule decides
         school_settings = settings_by_school.get(link.school_id) or ReviewSettings.for_school(
             link.school
         )
@@ -425,6 +439,7 @@ def review_reminders_send(*, today: dt.date | None = None) -> int:
             status=SupportCycle.Status.ISSUED,
             review_date__gte=today,
             review_date__lte=horizon,
+            pupil__archived_at__isnull=True,  # a pupil who has left has no review to come
         )
         .select_related("pupil", "school", "teacher_responsible")
         .order_by("school_id")

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from pupils.access import pupil_for_read, visible_pupils
+from pupils.access import PupilHasLeft, pupil_for_read, visible_pupils
 from pupils.codes import ON_REGISTER, SenStatus
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 from sencoweb.models import User
@@ -48,7 +48,12 @@ def pupil_cycles(request, pupil_id):
     pupil = pupil_for_read(request, pupil_id)
     cycles = list(selectors.cycles_for_pupil(pupil=pupil))
     audit(request, "view", pupil, summary=f"Viewed the support plans of {pupil}")
-    can_open = may_edit(request) and not any(c.is_open for c in cycles) and pupil.on_register
+    can_open = (
+        may_edit(request)
+        and not any(c.is_open for c in cycles)
+        and pupil.on_register
+        and not pupil.is_archived
+    )
     return render(
         request,
         "reviews/pupil_cycles.html",
@@ -69,6 +74,8 @@ def open_cycle(request, pupil_id):
     pupil = pupil_for_read(request, pupil_id)
     if not may_edit(request):
         raise PermissionDenied
+    if pupil.is_archived:
+        raise PupilHasLeft(pupil)
     form = OpenCycleForm(request.POST, school=request.school)
     if not form.is_valid():
         messages.error(request, "Choose a teacher from the list.")
@@ -191,6 +198,8 @@ def cycle_detail(request, cycle_id):
     versions = list(cycle.versions.all())
     links = list(cycle.contribution_links.all())
     review = getattr(cycle, "review", None) if not cycle.is_open else None
+    # A pupil who has left keeps their plan as it stood: nothing on the page changes it.
+    writable = cycle.is_open and not cycle.pupil.is_archived
     return render(
         request,
         "reviews/cycle_detail.html",
@@ -200,19 +209,16 @@ def cycle_detail(request, cycle_id):
             "outcomes": outcomes,
             "versions": versions,
             "links": links,
-            "now": timezone.now(),
             "today": timezone.localdate(),
-            "can_edit": may_edit(request, cycle) and cycle.is_open,
-            "can_manage_links": request.membership.can("plans.edit") and cycle.is_open,
-            "has_changes": cycle.is_open and bool(outcomes) and services.plan_has_changes(cycle),
+            "can_edit": may_edit(request, cycle) and writable,
+            "can_manage_links": request.membership.can("plans.edit") and writable,
+            "has_changes": writable and bool(outcomes) and services.plan_has_changes(cycle),
             "review": review,
             "next_actions": next_actions(request, cycle, review),
             "issue_form": IssueForm(),
             "link_form": ContributionLinkForm(),
             # What a link made with the days left blank gets: the school's default.
-            "link_closes": services.contribution_link_expiry(cycle=cycle)
-            if cycle.is_open
-            else None,
+            "link_closes": services.contribution_link_expiry(cycle=cycle) if writable else None,
             "answer_labels": ANSWER_LABELS,
             "can_view_provision": request.membership.can("provision.view"),
         },
@@ -542,7 +548,11 @@ def contribute(request, link_token):
                 kind=link.kind,
                 first_name=link.cycle.pupil.preferred_name or link.cycle.pupil.first_name,
             )
-        return _gone(request, "submitted", 410)
+        # Closed while the form was being filled in (sent twice, revoked, the review held, the
+        # pupil left): say what the link says now, never "thank you" for answers not kept.
+        fresh = services.contribution_link_find(link_token)
+        state = fresh.state() if fresh is not None else "unknown"
+        return _gone(request, state, 404 if fresh is None else 410)
     response = render(
         request,
         f"reviews/contribute_{link.kind}.html",

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pupils.access import pupil_for_read, pupil_for_write, visible_pupils
+from pupils.access import PupilHasLeft, pupil_for_read, pupil_for_write, visible_pupils
 from pupils.codes import NcYear
 from sencoweb import jinja
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
@@ -39,12 +39,32 @@ def _visible(request, model):
 
 
 def _for_write(request, model, public_id):
+    """A record of a pupil this member sees, to change: no ehc.edit is a 403; a pupil who has
+    left is read only (PupilHasLeft, the 403 page that says why), like the register."""
     if not has_capability(request, "ehc.edit"):
         get_scoped_or_404(_visible(request, model), public_id=public_id)
         raise PermissionDenied
-    return get_scoped_or_404(
+    record = get_scoped_or_404(
         _visible(request, model).select_related("pupil", "school"), public_id=public_id
     )
+    _refuse_if_left(record.pupil)
+    return record
+
+
+def _refuse_if_left(pupil):
+    if pupil.is_archived:
+        raise PupilHasLeft(pupil)
+
+
+def _may_write(request, pupil) -> bool:
+    """For pages that show a record and its form together: the form only for an editor, and
+    never for a pupil who has left (a POST from either is refused)."""
+    can = has_capability(request, "ehc.edit")
+    if request.method == "POST":
+        if not can:
+            raise PermissionDenied
+        _refuse_if_left(pupil)
+    return can and not pupil.is_archived
 
 
 def _for_read(request, model, public_id):
@@ -166,7 +186,7 @@ def request_detail(request, request_id):
     ehc_request = _for_read(request, EhcRequest, request_id)
     today = _today()
     form = None
-    if has_capability(request, "ehc.edit"):
+    if _may_write(request, ehc_request.pupil):
         form = forms.EhcRequestForm(request.POST or None, instance=ehc_request)
         if request.method == "POST":
             if form.is_valid():
@@ -180,8 +200,6 @@ def request_detail(request, request_id):
                 messages.success(request, "Request updated.")
                 return redirect("reviews:request_detail", ehc_request.public_id)
             ehc_request.refresh_from_db()
-    elif request.method == "POST":
-        raise PermissionDenied
     audit(request, "view", ehc_request, summary="Viewed an EHC needs assessment request")
     return render(
         request,
@@ -234,7 +252,7 @@ def plan_detail(request, plan_id):
         "section_f": sel.section_f_vs_delivery(plan, today=today),
         "reviews": list(reversed(reviews)),
         "versions": EhcPlan.objects.filter(pupil_id=plan.pupil_id).order_by("-version"),
-        "can_edit": has_capability(request, "ehc.edit"),
+        "can_edit": has_capability(request, "ehc.edit") and not plan.pupil.is_archived,
         "issue_form": forms.IssuePlanForm(initial={"issued_on": today}),
         "show_delivery": plan.status == EhcPlan.Status.ISSUED,
         "today": today,
@@ -351,9 +369,7 @@ def review_edit(request, review_id):
     review = _for_read(request, AnnualReview, review_id)
     plan = review.plan
     profile = forms.profile_for_plan(plan)
-    can_edit = has_capability(request, "ehc.edit")
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
+    can_edit = _may_write(request, review.pupil)
     form = forms.AnnualReviewForm(request.POST or None, instance=review, profile=profile)
     if request.method == "POST" and form.is_valid():
         services.annual_review_save(form=form)

@@ -343,11 +343,19 @@ class ContributionLink(models.Model):
         return f"{self.get_kind_display()} contribution for {self.cycle}"
 
     def state(self, now=None) -> str:
+        """submitted, revoked, closed, expired or open: the one rule for whether a link still
+        takes answers (the public page, the submission and the chaser all ask it). A link works
+        only while it is unused, not revoked and not past its date, and while its review cycle
+        is open and its pupil on roll: the review meeting closes the cycle's links, and so does
+        the pupil leaving. The public page shows "closed" exactly as "revoked", so it tells
+        nothing about the review or the pupil."""
         now = now or timezone.now()
         if self.submitted_at:
             return "submitted"
         if self.revoked_at:
             return "revoked"
+        if not self.cycle.is_open or self.cycle.pupil.is_archived:
+            return "closed"
         if self.expires_at <= now:
             return "expired"
         return "open"

@@ -62,3 +62,39 @@ def test_revoked_link_is_refused(senco, taught_pupil, page, live_server):
     assert response.status == 410
     assert "no longer in use" in page.inner_text("main")
     screenshot(page, "contribution-revoked")
+
+
+def test_a_link_closes_when_the_pupil_leaves_and_their_plan_is_read_only(
+    senco, taught_pupil, page, live_server, sign_in
+):
+    """The parent opened the form before the pupil left and sends it after: the answers are not
+    kept and the page says only that the link is no longer in use. The SENCO finds the plan as it
+    stood, with nothing to change and the link shown closed."""
+    from django.utils import timezone
+
+    from pupils.services import pupil_archive
+    from tests.reviews.cycle_helpers import issued_cycle
+
+    cycle = issued_cycle(taught_pupil, senco.user)
+    _, token = services.contribution_link_create(
+        cycle=cycle, kind="parent", recipient_name="Mrs Okafor", by=senco.user
+    )
+    page.goto(f"{live_server.url}/reviews/c/{token}/")
+    page.fill("#id_going_well", "Amara loves the new reading club.")
+    pupil_archive(pupil=taught_pupil, left_on=timezone.localdate(), left_for="home", by=None)
+    page.click("#send")
+    page.wait_for_selector("#gone")
+    assert page.inner_text("#gone") == "This link is no longer in use"
+    assert "Amara" not in page.content()
+    assert_accessible(page)
+    screenshot(page, "contribution-closed-pupil-left")
+
+    sign_in("senco", to=f"/reviews/cycle/{cycle.public_id}/")
+    assert "read only" in page.inner_text("#left-read-only")
+    for write in ("#edit-assess", "#add-outcome", "#record-review", "#new-link"):
+        assert page.locator(write).count() == 0, write
+    assert "Closed" in page.inner_text("#links")
+    assert page.inner_text("#no-review") == "No review was held before Amara left."
+    assert "reading club" not in page.content()
+    assert_accessible(page)
+    screenshot(page, "cycle-pupil-left")
