@@ -219,8 +219,10 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
     by_pk = {g.pk: g for g in groups}
     shares = defaultdict(PupilShare)
     folded = _attendance_folded(ids, since, until)
-    exclusive = [g for g in groups if g.exclusive_to_id]
-    held = _held_sessions([g.pk for g in exclusive], since, until)
+    # Held sessions per group: a one-pupil group charges every one to its pupil. Asked for all
+    # the groups shown, not only one-pupil ones, so a page's query count does not depend on
+    # whether the school has any.
+    held = _held_sessions(ids, since, until)
     enrolled = {g.pk: list(g.enrolments.all()) for g in groups}
     # Costs add up exactly, as whole numbers of 1/scale pence: a 20-minute session shared by
     # three is a ninth of the hourly rate, a recurring decimal. `scale` is divisible by 60 times
