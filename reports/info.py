@@ -3,7 +3,7 @@ live figures. Public, so only anonymised, suppressed aggregates go in it."""
 
 from django.utils import timezone
 
-from pupils.codes import Area, SenType
+from pupils.codes import Area
 
 from . import selectors
 from . import suppression as sup
@@ -22,7 +22,6 @@ def live_figures(school) -> dict:
     # The same suppression as the governors' report, so the two together reveal nothing.
     status = {r["key"]: r for r in status_summary(profile, threshold)["rows"]}
     k, e, all_sen = status["K"]["count"], status["E"]["count"], status["SEN"]["count"]
-    kinds = [selectors.need_label(c) for c in SenType.values if c in profile.by_need]
     areas = selectors.by_area(profile, selectors.area_map_for(school))
     return {
         "as_of": profile.as_of,
@@ -33,7 +32,6 @@ def live_figures(school) -> dict:
         "sen_support_pct": sup.percent(k, profile.roll),
         "ehc_plan": e,
         "ehc_plan_pct": sup.percent(e, profile.roll),
-        "kinds": kinds,
         "areas": [Area(a).label for a in Area.values if a != "NA" and any(areas[a].values())],
         "threshold": threshold,
     }

@@ -6,7 +6,7 @@ Year 6 phase transfer per primary. Called from reviews/demo.py: seed(ctx). Idemp
 import datetime as dt
 from decimal import Decimal
 
-from pupils.models import Pupil
+from pupils.models import Pupil, StatusDecision
 
 from .deadlines import add_months
 from .models import (
@@ -196,6 +196,7 @@ def _seed_school(ctx, school):
     ]
     _children(rng, in_force + [old for old, _ in versions])
     _next_review_due(in_force, reviews)
+    _status_e_after_issue(in_force, today=ctx.today)
     _requests(ctx, rng, school, senco)
     ctx.log(f"  {school.name}: {len(in_force)} EHC plans, {len(reviews)} annual reviews")
 
@@ -264,6 +265,28 @@ def _children(rng, plans):
             )
     EhcOutcome.objects.bulk_create(outcomes)
     EhcProvisionItem.objects.bulk_create(items)
+
+
+def _status_e_after_issue(plans, *, today):
+    """The register's demo dates its move to E without knowing the plan: a pupil is coded E only
+    once the plan is issued (DOMAIN.md 2), so a decision dated earlier moves to the issue date."""
+    issued = {}
+    for plan in plans:
+        first = plan.first_issued_on or plan.issued_on
+        issued[plan.pupil_id] = min(first, issued.get(plan.pupil_id, first))
+    early = list(
+        StatusDecision.objects.filter(pupil_id__in=issued, to_status="E").select_related("pupil")
+    )
+    early = [d for d in early if d.decided_on < issued[d.pupil_id]]
+    pupils = []
+    for decision in early:
+        decision.decided_on = issued[decision.pupil_id]
+        if decision.parents_informed_on:
+            decision.parents_informed_on = min(decision.decided_on + dt.timedelta(days=3), today)
+        decision.pupil.sen_status_since = decision.decided_on
+        pupils.append(decision.pupil)
+    StatusDecision.objects.bulk_update(early, ["decided_on", "parents_informed_on"])
+    Pupil.objects.bulk_update(pupils, ["sen_status_since"])
 
 
 def _next_review_due(plans, reviews):

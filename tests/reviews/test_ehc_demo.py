@@ -46,3 +46,24 @@ def test_seed_covers_every_stage_and_is_idempotent():
     assert AnnualReview.objects.filter(
         la_outcome="amend", final_amended_plan_on__isnull=True
     ).exists()
+
+
+def test_demo_moves_to_e_no_earlier_than_the_plan_was_issued(senco):
+    from pupils.models import StatusDecision
+
+    school = SchoolFactory(phase="primary")
+    pupils = [PupilFactory(school=school, sen_status="E", nc_year="4") for _ in range(9)]
+    for pupil in pupils:  # as the register's demo does: a move to E dated long ago
+        StatusDecision.objects.create(
+            pupil=pupil, decided_on=dt.date(2019, 9, 1), from_status="K", to_status="E",
+            reason="EHC plan", decided_by="SENCO", parents_informed=True,
+            parents_informed_on=dt.date(2019, 9, 4), recorded_by=senco.user,
+        )  # fmt: skip
+    demo_ehc.seed(DemoContext(seed=1, today=TODAY, password_hash="", schools=[school]))
+    for plan in EhcPlan.objects.filter(status="issued").select_related("pupil"):
+        decision = StatusDecision.objects.get(pupil=plan.pupil, to_status="E")
+        first = plan.first_issued_on or plan.issued_on
+        assert decision.decided_on >= first
+        assert decision.parents_informed_on <= TODAY
+        plan.pupil.refresh_from_db()
+        assert plan.pupil.sen_status_since == decision.decided_on
