@@ -21,6 +21,7 @@ urlpatterns = [
     path("runs/<uuid:run_id>/retry/", views.run_retry, name="run_retry"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/trust/", views.dashboard_trust, name="dashboard_trust"),
+    path("dashboard/trust/year/", views.dashboard_trust_year, name="dashboard_trust_year"),
     path("information-report/", views.info_edit, name="info_edit"),
     path("information-report/history/", views.info_history, name="info_history"),
     path("information-report/<uuid:school_id>/", views.info_public, name="info_public"),

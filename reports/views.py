@@ -221,6 +221,15 @@ def dashboard_trust(request):
     return render(request, "reports/dashboard_trust.html", ctx)
 
 
+@capability_required("dashboard.cross_school")
+def dashboard_trust_year(request):
+    """The comparison's year-to-date table, loaded by the page after the rest (htmx)."""
+    schools = [m.school for m in request.memberships if m.can("dashboard.cross_school")]
+    # Without JavaScript the page's link opens it as a page of its own.
+    page = "reports/_trust_year.html" if request.htmx else "reports/dashboard_trust_year_page.html"
+    return render(request, page, dashboards.cross_school_year(schools))
+
+
 # ---- SEN information report -----------------------------------------------------------------
 
 

@@ -50,3 +50,22 @@ def test_every_count_on_the_head_dashboard_opens_exactly_those_pupils(
         shown = page.inner_text("#register-counts").split()[0]
         assert shown == count, (href, count, shown)
     screenshot(page, "dashboard-drill-down")
+
+
+def test_trust_lead_compares_schools_and_the_year_figures_arrive(
+    trustlead, other_school, sign_in, page
+):
+    """The comparison shows at once; each school's year figures follow (htmx), per school."""
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=trustlead.user, school=other_school, role="trust")
+    for school in (trustlead.school, other_school):
+        PupilFactory(school=school, sen_status="K")
+    sign_in("trustlead", to="/reports/dashboard/trust/")
+    page.wait_for_selector("#trust-year")
+    rows = page.locator("#trust-year tbody tr")
+    assert rows.count() == 2
+    assert other_school.name in page.inner_text("#trust-year")
+    assert "Working out" not in page.inner_text("main")
+    assert_accessible(page)
+    screenshot(page, "dashboard-trust")

@@ -314,3 +314,35 @@ def test_reports_page_offers_the_same_school_year_as_the_home_panel(governor):
     page = client_for(governor).get(reverse("reports:index"))
     assert page.context["governors_form"]["year"].value() == default_report_year()
     assert 'class="form-select"' in page.content.decode()
+
+
+def test_trust_comparison_shows_each_schools_year_figures_as_its_dashboard_does(
+    trustlead, head, school, other_school
+):
+    """The comparison's provision, spend, outcomes and EHC columns are the school's own
+    dashboard figures, per school."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from provision.models import SenBudget
+    from reports.dashboards import selectors_year
+
+    MembershipFactory(user=trustlead.user, school=other_school, role="trust")
+    year = selectors_year(timezone.localdate())  # the dashboards' year: its budget's year
+    SenBudget.objects.create(school=school, year=year, amount=Decimal("48000"))
+    client = client_for(trustlead)
+    page = client.get(reverse("reports:dashboard_trust")).content.decode()
+    # The year's table comes after the page (htmx), from its own URL.
+    assert f'hx-get="{reverse("reports:dashboard_trust_year")}"' in page
+    part = client.get(reverse("reports:dashboard_trust_year"), headers={"HX-Request": "true"})
+    assert b'id="trust-year"' in part.content and b"<html" not in part.content
+    rows = {r["school"]: r["year"] for r in part.context["rows"]}
+    assert rows[school]["budget"] == "£48,000"
+    assert rows[other_school]["budget"] == "not set"
+    own = client_for(head).get(reverse("reports:dashboard")).context["extra_sections"]
+    spend = dict(next(s for s in own if s["key"] == "spend")["facts"])
+    assert rows[school]["spent"] == spend["Cost of provision delivered so far"]
+    # Without JavaScript: a page of its own, in the layout.
+    alone = client.get(reverse("reports:dashboard_trust_year"))
+    assert b'id="trust-year"' in alone.content and b"<html" in alone.content
