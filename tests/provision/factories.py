@@ -54,3 +54,22 @@ def log_url(group, day, quick=False):
     """The session register's URL for one group on one day (quick: the one-tap 'held')."""
     name = "provision:session_quick" if quick else "provision:session"
     return reverse(name, args=[group.public_id, day.isoformat()])
+
+
+def group_form_data(school, ta, *, intervention=None, **extra):
+    """What the group form posts: an intervention (a new one unless given) on Mon and Wed at
+    9:00 for 30 minutes, from today for ten weeks, delivered by `ta`; `extra` adds or replaces."""
+    intervention = intervention or InterventionFactory(school=school)
+    start = dt.date.today()
+    return {
+        "intervention": intervention.pk,
+        "staff": ta.pk,
+        "days": ["0", "2"],
+        "start_time": "09:00",
+        "session_minutes": "30",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + dt.timedelta(weeks=10)).isoformat(),
+        "resource_cost": "0",
+        "external_cost": "0",
+        **extra,
+    }

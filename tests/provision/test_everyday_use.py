@@ -19,7 +19,7 @@ from provision.models import (
 from tests.factories import PupilFactory
 from tests.helpers import client_for
 
-from .factories import GroupFactory, enrol, last_weekday, log_url
+from .factories import GroupFactory, enrol, group_form_data, last_weekday, log_url
 
 pytestmark = pytest.mark.django_db
 
@@ -120,20 +120,8 @@ def test_log_todays_session_button_only_when_the_group_meets_today(school, ta, t
 
 
 def _group_data(school, ta, **extra):
-    intervention = Intervention.objects.create(school=school, name="Lexia", area="CL")
-    start = dt.date.today()
-    return {
-        "intervention": intervention.pk,
-        "staff": ta.pk,
-        "days": ["0", "2"],
-        "start_time": "09:00",
-        "session_minutes": "30",
-        "starts_on": start.isoformat(),
-        "ends_on": (start + dt.timedelta(weeks=10)).isoformat(),
-        "resource_cost": "0",
-        "external_cost": "0",
-        **extra,
-    }
+    lexia = Intervention.objects.create(school=school, name="Lexia", area="CL")
+    return group_form_data(school, ta, intervention=lexia, **extra)
 
 
 @pytest.mark.parametrize(

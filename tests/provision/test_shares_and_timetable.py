@@ -14,7 +14,7 @@ from provision.models import Enrolment, SessionLog
 from tests.factories import PupilFactory
 from tests.helpers import client_for
 
-from .factories import GroupFactory, InterventionFactory, enrol
+from .factories import GroupFactory, InterventionFactory, enrol, group_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -115,20 +115,8 @@ def test_one_pupil_group_with_the_pupil_not_enrolled_still_adds_up(school, ta):
 
 
 def _group_data(school, ta, **extra):
-    intervention = InterventionFactory(school=school, group_size=1)
-    start = timezone.localdate()
-    return {
-        "intervention": intervention.pk,
-        "staff": ta.pk,
-        "days": ["0", "2"],
-        "start_time": "09:00",
-        "session_minutes": "30",
-        "starts_on": start.isoformat(),
-        "ends_on": (start + dt.timedelta(weeks=10)).isoformat(),
-        "resource_cost": "0",
-        "external_cost": "0",
-        **extra,
-    }
+    one_to_one = InterventionFactory(school=school, group_size=1)
+    return group_form_data(school, ta, intervention=one_to_one, **extra)
 
 
 def test_a_group_set_up_for_one_pupil_has_that_pupil_in_it(school, senco, ta):
