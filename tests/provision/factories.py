@@ -56,13 +56,14 @@ def log_url(group, day, quick=False):
     return reverse(name, args=[group.public_id, day.isoformat()])
 
 
-def group_form_data(school, ta, *, intervention=None, **extra):
-    """What the group form posts: an intervention (a new one unless given) on Mon and Wed at
-    9:00 for 30 minutes, from today for ten weeks, delivered by `ta`; `extra` adds or replaces."""
-    intervention = intervention or InterventionFactory(school=school)
+def group_form_data(school, ta, **extra):
+    """What the group form posts: an intervention (a new one unless `intervention` is given, as
+    a primary key) on Mon and Wed at 9:00 for 30 minutes, from today for ten weeks, delivered by
+    `ta`; `extra` adds or replaces fields."""
+    if "intervention" not in extra:
+        extra["intervention"] = InterventionFactory(school=school).pk
     start = dt.date.today()
     return {
-        "intervention": intervention.pk,
         "staff": ta.pk,
         "days": ["0", "2"],
         "start_time": "09:00",

@@ -121,7 +121,7 @@ def test_log_todays_session_button_only_when_the_group_meets_today(school, ta, t
 
 def _group_data(school, ta, **extra):
     lexia = Intervention.objects.create(school=school, name="Lexia", area="CL")
-    return group_form_data(school, ta, intervention=lexia, **extra)
+    return group_form_data(school, ta, **{"intervention": lexia.pk, **extra})
 
 
 @pytest.mark.parametrize(

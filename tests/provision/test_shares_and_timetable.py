@@ -116,7 +116,7 @@ def test_one_pupil_group_with_the_pupil_not_enrolled_still_adds_up(school, ta):
 
 def _group_data(school, ta, **extra):
     one_to_one = InterventionFactory(school=school, group_size=1)
-    return group_form_data(school, ta, intervention=one_to_one, **extra)
+    return group_form_data(school, ta, **{"intervention": one_to_one.pk, **extra})
 
 
 def test_a_group_set_up_for_one_pupil_has_that_pupil_in_it(school, senco, ta):
