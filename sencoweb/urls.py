@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("school/switch/", views.switch_school, name="switch_school"),
+    path("school/", include("sencoweb.urls_school")),  # school settings and term dates
+    path("people/", include("sencoweb.urls_people")),  # staff accounts and roles
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("audit/", views.audit_log, name="audit_log"),

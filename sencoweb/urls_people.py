@@ -1,0 +1,7 @@
+"""URLs of the people pages (included from sencoweb/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "people"
+
+urlpatterns: list = []
