@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from pupils.hooks import ChronologyEntry
+from pupils.hooks import ChronologyEntry, once_per_pupil
 
 from . import selectors
 from .models import Enrolment
@@ -16,9 +16,22 @@ def visible_pupil_ids(membership):
     ).values("pupil_id")
 
 
+def _enrolments(pupil) -> list:
+    """The pupil's enrolments with their groups, loaded once for the chronology and the card."""
+    return once_per_pupil(
+        pupil,
+        "provision:enrolments",
+        lambda: list(
+            Enrolment.objects.filter(pupil=pupil)
+            .select_related("group__intervention")
+            .order_by("group__starts_on")
+        ),
+    )
+
+
 def chronology(pupil) -> list[ChronologyEntry]:
     out = []
-    for e in Enrolment.objects.filter(pupil=pupil).select_related("group__intervention"):
+    for e in _enrolments(pupil):
         url = reverse("provision:pupil", args=[pupil.public_id])
         out.append(ChronologyEntry(e.starts_on, "Provision", f"Started {e.group.title}", url=url))
         if e.ends_on:
@@ -32,19 +45,17 @@ def chronology(pupil) -> list[ChronologyEntry]:
 
 
 def profile_links(request, pupil) -> list:
-    """pupils.hooks.profile_links: the pupil's provision, with the groups they are in now
-    (one query)."""
+    """pupils.hooks.profile_links: the pupil's provision, with the groups they are in now (the
+    enrolments the chronology loads)."""
     if not request.membership.can("provision.view"):
         return []
     today = timezone.localdate()
     current = [
         e.group.title
-        for e in Enrolment.objects.filter(
-            pupil=pupil, starts_on__lte=today, group__ends_on__gte=today
-        )
-        .exclude(ends_on__lt=today)
-        .select_related("group__intervention")
-        .order_by("group__starts_on")
+        for e in _enrolments(pupil)
+        if e.starts_on <= today
+        and e.group.ends_on >= today
+        and not (e.ends_on and e.ends_on < today)
     ]
     detail = "Now in: " + ", ".join(current) if current else "In no provision group now"
     return [("Provision", reverse("provision:pupil", args=[pupil.public_id]), detail)]

@@ -52,6 +52,16 @@ class ProfileLink:
     detail: str = ""
 
 
+def once_per_pupil(pupil, key: str, load):
+    """What `load()` returns, worked out once per pupil object: the profile's chronology and its
+    "Plans and provision" card read the same records in one request, so a source loads them
+    once and both use them (a pupil object lives for one request)."""
+    store = pupil.__dict__.setdefault("_hook_cache", {})
+    if key not in store:
+        store[key] = load()
+    return store[key]
+
+
 def has_ehc_plan(pupil) -> bool:
     return any(check(pupil) for check in ehc_plan_checkers)
 

@@ -26,13 +26,26 @@ def _pupils_with_issued_plan(pupils) -> set[int]:
 _has_issued_plan.many = _pupils_with_issued_plan
 
 
+def _plans(pupil) -> list:
+    """The pupil's EHC plans, newest version first, loaded once for the chronology and card."""
+    from pupils.hooks import once_per_pupil
+
+    from .models import EhcPlan
+
+    return once_per_pupil(
+        pupil,
+        "reviews:ehc_plans",
+        lambda: list(EhcPlan.objects.filter(pupil=pupil).order_by("-version")),
+    )
+
+
 def chronology(pupil) -> list:
     """EHC events for the pupil's chronology: requests and the LA's steps, plans, reviews."""
     from django.urls import reverse
 
     from pupils.hooks import ChronologyEntry as E
 
-    from .models import AnnualReview, EhcPlan, EhcRequest
+    from .models import AnnualReview, EhcRequest
 
     out = []
     for r in EhcRequest.objects.filter(pupil=pupil):
@@ -47,7 +60,9 @@ def chronology(pupil) -> list:
             (r.decision_not_to_issue_on, "LA decided not to issue an EHC plan"),
         ]
         out += [E(day, "EHC", title, r.la_name, url) for day, title in steps if day]
-    for p in EhcPlan.objects.filter(pupil=pupil, issued_on__isnull=False):
+    for p in reversed(_plans(pupil)):
+        if not p.issued_on:
+            continue
         title = (
             "EHC plan issued"
             if p.version == 1
@@ -64,19 +79,14 @@ def chronology(pupil) -> list:
 
 def profile_links(request, pupil) -> list:
     """pupils.hooks.profile_links: the pupil's EHC record, with the state of the latest plan
-    (one query)."""
+    (the plans the chronology loads)."""
     from django.urls import reverse
 
     from .models import EhcPlan
 
     if not (request.membership.can("plans.view") or request.membership.can("ehc.edit")):
         return []
-    plan = (
-        EhcPlan.objects.filter(pupil=pupil)
-        .exclude(status=EhcPlan.Status.DRAFT)
-        .order_by("-version")
-        .first()
-    )
+    plan = next((p for p in _plans(pupil) if p.status != EhcPlan.Status.DRAFT), None)
     detail = ""
     if plan is not None and plan.status == EhcPlan.Status.ISSUED and plan.issued_on:
         detail = f"EHC plan in force, issued {plan.issued_on:%-d %b %Y}"

@@ -538,10 +538,10 @@ def test_profile_query_count_is_pinned_and_constant(senco, school, django_assert
     client = client_for(senco)
     url = reverse("pupils:detail", args=[pupil.public_id])
     client.get(url)  # warm the session
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(25):
         assert client.get(url).status_code == 200
     history(6)
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(25):
         assert client.get(url).status_code == 200
 
 
