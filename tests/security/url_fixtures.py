@@ -417,3 +417,26 @@ def _school_id(cast):
 
     InfoReport.objects.update_or_create(school=cast.school, defaults={"published": True})
     return cast.school.public_id
+
+
+# sencoweb: the school's settings and term dates
+
+
+@kwarg("term_id")
+def _term_id(cast):
+    """One of the school's terms (school:term_edit, school:term_delete)."""
+    import datetime as dt
+
+    from sencoweb.models import Term
+
+    return _once(
+        cast,
+        "term",
+        lambda: Term.objects.create(
+            school=cast.school,
+            academic_year=2020,
+            name="autumn",
+            starts_on=dt.date(2020, 9, 2),
+            ends_on=dt.date(2020, 12, 18),
+        ),
+    ).pk
