@@ -53,6 +53,7 @@ CAPABILITIES = {
     "privacy.manage": "Subject access exports and records due for destruction",
     "staff.manage": "Manage staff training and the SENCO's qualification",
     "school.settings": "Edit school settings, term dates and LA rules",
+    "people.manage": "Add staff accounts, change their roles and deactivate them",
 }
 
 _STAFF_READ = {
@@ -85,6 +86,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "audit.view",
             "staff.manage",
             "school.settings",
+            "people.manage",
         }
     ),
     TEACHER: frozenset(_STAFF_READ | {"plans.edit_when_allowed"}),

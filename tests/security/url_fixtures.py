@@ -353,6 +353,12 @@ def _member_id(cast):
     return cast.ta.user.public_id
 
 
+@kwarg("membership_id")
+def _membership_id(cast):
+    # The people pages (people.manage: SENCO and head) edit a teacher's membership of the school.
+    return cast.teacher.pk
+
+
 # reviews: EHC
 
 
