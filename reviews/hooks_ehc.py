@@ -115,11 +115,14 @@ def deadlines_panel(request) -> dict:
     today = timezone.localdate()
     pupils = sel.pupil_condition(user=request.user, memberships=[request.membership])
     schools = [request.school]
-    rows = sel.deadline_rows(
-        plans=sel.plans_in_force(schools=schools, pupils=pupils),
-        requests=sel.open_requests(schools=schools, pupils=pupils),
-        profiles=sel.rule_profiles(schools=schools),
-        today=today,
+    rows = sel.sort_rows(
+        sel.deadline_rows(
+            plans=sel.plans_in_force(schools=schools, pupils=pupils),
+            requests=sel.open_requests(schools=schools, pupils=pupils),
+            profiles=sel.rule_profiles(schools=schools),
+            today=today,
+        )
+        + sel.records_transfer_rows(memberships=[request.membership], today=today)
     )
     open_rows = [r for r in rows if r.days_left(today) <= DUE_SOON_DAYS]
     return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
@@ -323,3 +323,80 @@ def section_f_vs_delivery(plan: EhcPlan, *, weeks: int = 6, today: dt.date | Non
         # Only hours that section F quantifies can fall short; "as needed" items cannot.
         "shortfall": specified > 0 and gap < 0,
     }
+
+
+# --------------------------------------------------------------------------- records transfer
+
+RECORDS_TRANSFER_SUBJECT = "Records transfer"
+
+
+def school_calendars(schools) -> dict:
+    """{school id: engine.SchoolCalendar} from the schools' term dates (half terms are gaps),
+    in one query; a school with no term dates is left out."""
+    from sencoweb.models import Term
+
+    ranges: dict = {}
+    for t in Term.objects.filter(school__in=schools).order_by("starts_on"):
+        if t.half_term_starts and t.half_term_ends:
+            parts = [(t.starts_on, t.half_term_starts - dt.timedelta(days=1)),
+                     (t.half_term_ends + dt.timedelta(days=1), t.ends_on)]  # fmt: skip
+        else:
+            parts = [(t.starts_on, t.ends_on)]
+        ranges.setdefault(t.school_id, []).extend((a, b) for a, b in parts if a <= b)
+    return {school_id: engine.SchoolCalendar(terms=tuple(r)) for school_id, r in ranges.items()}
+
+
+def records_transfer_rows(*, memberships, today: dt.date) -> list[DeadlineRow]:
+    """Pupils who left for another school in the last year and whose SEN file (the common
+    transfer file and educational record) is not recorded as sent: due 15 school days after
+    they left, counted on the school's term dates (DOMAIN.md 6.2; reviews/deadlines.py). Only
+    for members who see the whole register: the transfer is the SENCO's and the office's job.
+    Where the term dates do not reach far enough, weekdays are counted and the row says so."""
+    from pupils.models import Pupil
+
+    schools = [m.school for m in memberships if m.can("register.view_all")]
+    if not schools:
+        return []
+    leavers = list(
+        Pupil.objects.filter(
+            school__in=schools,
+            archived_at__isnull=False,
+            left_for=Pupil.LeftFor.SCHOOL,
+            file_sent_on__isnull=True,
+            left_on__gte=today - dt.timedelta(days=365),
+        ).select_related("school")
+    )
+    if not leavers:
+        return []
+    calendars = school_calendars(schools)
+    leaving_url = url_of("pupils:archive")
+    rows = []
+    for pupil in leavers:
+        try:
+            deadline = engine.records_transfer_deadline(
+                left_on=pupil.left_on, calendar=calendars[pupil.school_id]
+            )
+        except (KeyError, ValueError):  # no term dates, or not far enough ahead
+            weekdays = engine.SchoolCalendar(
+                terms=((pupil.left_on, pupil.left_on + dt.timedelta(days=60)),)
+            )
+            deadline = engine.records_transfer_deadline(left_on=pupil.left_on, calendar=weekdays)
+            deadline = replace(
+                deadline, rule=f"{deadline.rule} (weekdays counted: add the term dates)"
+            )
+        rows.append(
+            DeadlineRow(
+                pupil.school,
+                pupil,
+                RECORDS_TRANSFER_SUBJECT,
+                deadline,
+                leaving_url(pupil.public_id),
+                f"{pupil.public_id}:{deadline.key}:{deadline.due.isoformat()}",
+            )  # fmt: skip
+        )
+    return rows
+
+
+def sort_rows(rows: list[DeadlineRow]) -> list[DeadlineRow]:
+    """Soonest first; statutory before local on the same day; then by surname."""
+    return sorted(rows, key=lambda r: (r.deadline.due, not r.deadline.statutory, r.pupil.last_name))

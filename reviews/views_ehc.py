@@ -458,11 +458,14 @@ def deadlines(request):
     pupils = sel.pupil_condition(user=request.user, memberships=memberships)
     schools = [m.school for m in memberships]
     rows = sel.upcoming(
-        sel.deadline_rows(
-            plans=sel.plans_in_force(schools=schools, pupils=pupils),
-            requests=sel.open_requests(schools=schools, pupils=pupils),
-            profiles=sel.rule_profiles(schools=schools),
-            today=today,
+        sel.sort_rows(
+            sel.deadline_rows(
+                plans=sel.plans_in_force(schools=schools, pupils=pupils),
+                requests=sel.open_requests(schools=schools, pupils=pupils),
+                profiles=sel.rule_profiles(schools=schools),
+                today=today,
+            )
+            + sel.records_transfer_rows(memberships=memberships, today=today)
         ),
         today=today,
     )
