@@ -202,7 +202,8 @@ def pupil_next_review_sync(*, pupil: Pupil) -> None:
 
 
 def deadline_reminders_send(*, today: dt.date) -> int:
-    """Email each member who records EHC work about every open deadline 14 and 3 days ahead.
+    """Email each member who records EHC work about every open deadline 14 and 3 days ahead
+    (leavers' records transfers included).
 
     Idempotent: each (person, deadline, stage) is recorded before the email goes, under a
     unique constraint, so a second run the same day (or a retried task) sends nothing."""
@@ -223,7 +224,7 @@ def deadline_reminders_send(*, today: dt.date) -> int:
         requests=sel.open_requests(schools=schools),
         profiles=sel.rule_profiles(schools=schools),
         today=today,
-    )
+    ) + sel.records_transfer_rows(memberships=members, today=today)
     sent = 0
     for row in rows:
         left = row.days_left(today)

@@ -79,3 +79,15 @@ def test_deadlines_page_and_home_panel_show_it_to_the_senco_only(senco, teacher,
 
     request = SimpleNamespace(membership=senco, user=senco.user, school=school)
     assert deadlines_panel(request)["overdue"] == 1
+
+
+def test_the_senco_is_reminded_before_the_records_are_due(senco, school, mailoutbox):
+    from reviews.services_ehc import deadline_reminders_send
+
+    _autumn_2026(school)
+    _left(school, dt.date(2026, 10, 9))  # due Fri 6 Nov 2026
+    assert deadline_reminders_send(today=dt.date(2026, 11, 3)) == 1  # 3 days ahead
+    assert deadline_reminders_send(today=dt.date(2026, 11, 3)) == 0  # once only
+    (mail,) = mailoutbox
+    assert mail.subject.startswith("Records transfer deadline in 3 days")
+    assert "Leah" not in mail.subject  # initials only
