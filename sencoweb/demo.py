@@ -107,6 +107,9 @@ def default_terms(school, year: int) -> list[Term]:
     def monday_on_or_after(day):
         return day + dt.timedelta(days=(7 - day.weekday()) % 7)
 
+    def weekday_on_or_before(day):  # a term ends on a school day, not a Saturday
+        return day - dt.timedelta(days=max(day.weekday() - 4, 0))
+
     def easter(y):  # anonymous Gregorian algorithm
         a, b, c = y % 19, y // 100, y % 100
         d, e = b // 4, b % 4
@@ -121,14 +124,14 @@ def default_terms(school, year: int) -> list[Term]:
 
     autumn_start = monday_on_or_after(dt.date(year, 9, 1)) + dt.timedelta(days=2)
     oct_half = monday_on_or_after(dt.date(year, 10, 24))
-    autumn_end = dt.date(year, 12, 19)
+    autumn_end = weekday_on_or_before(dt.date(year, 12, 19))
     spring_start = monday_on_or_after(dt.date(year + 1, 1, 5))
     feb_half = monday_on_or_after(dt.date(year + 1, 2, 14))
     east = easter(year + 1)
     spring_end = east - dt.timedelta(days=9)
     summer_start = east + dt.timedelta(days=8)
     may_half = monday_on_or_after(dt.date(year + 1, 5, 25))
-    summer_end = dt.date(year + 1, 7, 22)
+    summer_end = weekday_on_or_before(dt.date(year + 1, 7, 22))
     return [
         Term(
             school=school,

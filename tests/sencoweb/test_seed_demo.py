@@ -49,6 +49,10 @@ def test_seed_makes_the_demo_cast_and_national_mix(db):
     # Every pupil on the register has a primary need (census rule).
     on_register = pupils.filter(sen_status__in=["K", "E"])
     assert on_register.exclude(needs__rank=1).count() == 0
+    # Terms start and end on school days (an autumn term ending on Saturday 19 December was not).
+    from sencoweb.models import Term
+
+    assert all(t.starts_on.weekday() < 5 and t.ends_on.weekday() < 5 for t in Term.objects.all())
     # Bulk-created, yet every versioned record has a first version to compare changes with.
     assert Pupil.history.count() == Pupil.objects.count()
     assert Need.history.count() == Need.objects.count()
