@@ -115,6 +115,11 @@ def _d(ctx, days: int) -> dt.date:
     return ctx.today + dt.timedelta(days=days)
 
 
+def _meeting_day(day: dt.date) -> dt.date:
+    """A review meeting is held on a weekday: a demo date at a weekend moves back to Friday."""
+    return day - dt.timedelta(days=max(day.weekday() - 4, 0))
+
+
 def _seed_school(ctx, school):
     rng = ctx.rng(f"reviews_ehc:{school.urn}")
     LaRuleProfile.objects.get_or_create(
@@ -143,7 +148,7 @@ def _seed_school(ctx, school):
         plans.append(plan)
         if stage == "amended":
             plan.status = EhcPlan.Status.SUPERSEDED
-            meeting = _d(ctx, -120)
+            meeting = _meeting_day(_d(ctx, -120))
             reviews.append(
                 _review(
                     school,
@@ -165,7 +170,7 @@ def _seed_school(ctx, school):
             v2 = _plan(ctx, rng, school, pupil, _d(ctx, -30), senco, version=2, first=issued)
             versions.append((plan, v2))
         elif stage == "done":
-            last = _d(ctx, -160)
+            last = _meeting_day(_d(ctx, -160))
             reviews.append(
                 _review(
                     school,
@@ -183,6 +188,8 @@ def _seed_school(ctx, school):
             )
         elif fields is not None:
             values = {k: (_d(ctx, v) if k.endswith("_on") else v) for k, v in fields.items()}
+            if "meeting_on" in values:
+                values["meeting_on"] = _meeting_day(values["meeting_on"])
             # A plan older than a year had its last annual review about 11.5 months after issue.
             last = add_months(issued, 12) - dt.timedelta(days=14) if issued_ago > 365 else None
             reviews.append(_review(school, plan, pupil, senco, last_review=last, **values))

@@ -67,3 +67,13 @@ def test_demo_moves_to_e_no_earlier_than_the_plan_was_issued(senco):
         assert decision.parents_informed_on <= TODAY
         plan.pupil.refresh_from_db()
         assert plan.pupil.sen_status_since == decision.decided_on
+
+
+@pytest.mark.parametrize("today", [TODAY + dt.timedelta(days=n) for n in range(7)])
+def test_demo_annual_review_meetings_fall_on_weekdays(today):
+    school = SchoolFactory(phase="primary")
+    for _ in range(9):
+        PupilFactory(school=school, sen_status="E", nc_year="4")
+    demo_ehc.seed(DemoContext(seed=1, today=today, password_hash="", schools=[school]))
+    meetings = [r.meeting_on for r in AnnualReview.objects.exclude(meeting_on=None)]
+    assert meetings and all(day.weekday() < 5 for day in meetings)
