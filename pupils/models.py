@@ -690,3 +690,42 @@ class AccessArrangement(models.Model):
         """25% extra time recorded with two scores that do not meet the criteria: a warning,
         not a refusal, as other routes (EHC plan, professional evidence) need no scores."""
         return self.kind == self.Kind.EXTRA_TIME_25 and self.meets_extra_time_criteria is False
+
+
+class ImportedEvent(models.Model):
+    """A dated event of the pupil's SEN history at a previous school, brought in by a transition
+    pack import (reports.transition): a support plan review, an EHC annual review, or an
+    intervention starting or ending. Read only: it records what the sending school recorded,
+    and the profile's chronology lists it as having happened there."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        PROVISION = "provision", "Provision"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="imported_events")
+    happened_on = models.DateField("Date")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    source_school = models.CharField("Previous school", max_length=200)
+    pack_dated = models.DateField("Date of the transition pack")
+    pack_document = models.ForeignKey(
+        PupilDocument,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imported_events",
+        verbose_name="Transition pack (as received)",
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["happened_on", "pk"]
+        verbose_name = "event at a previous school"
+        verbose_name_plural = "events at a previous school"
+
+    def __str__(self):
+        return f"At {self.source_school}: {self.title}"

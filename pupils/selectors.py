@@ -143,6 +143,16 @@ def chronology(*, pupil: Pupil, include_family: bool) -> list[hooks.ChronologyEn
             )
             if inv.discharged_on:
                 entries.append(E(inv.discharged_on, "Agency", f"Discharged by {inv.agency.name}"))
+    # Reviews and provision at the previous school, from an imported transition pack.
+    for event in pupil.imported_events.all():
+        entries.append(
+            E(
+                event.happened_on,
+                event.get_kind_display(),
+                f"At {event.source_school}: {event.title}",
+                event.detail,
+            )
+        )
     for source in hooks.chronology_sources:
         entries.extend(source(pupil))
     if pupil.left_on:
@@ -165,6 +175,7 @@ def pupil_profile(*, pupils, pupil_id):
         "documents",
         "access_arrangements",
         "teaching_groups",
+        "imported_events",
     )
 
 

@@ -22,6 +22,7 @@ from pupils.models import (
     Agency,
     AgencyKind,
     Contact,
+    ImportedEvent,
     Involvement,
     Need,
     Professional,
@@ -492,8 +493,68 @@ def _import(*, school, data: dict, by, pdf: bytes, saved: list) -> ImportResult:
     document.file.save("pack.pdf", ContentFile(pdf), save=False)
     saved.append(document)
     document.save()
+    events = _import_history(pupil, data, source, pack_day, by, document)
+    reviews = sum(e.kind == ImportedEvent.Kind.REVIEW for e in events)
+    interventions = sum(e.title.endswith(" started") for e in events)
+    if reviews:
+        result.brought.append(_plural(reviews, "past review"))
+    if interventions:
+        result.brought.append(_plural(interventions, "past intervention"))
     result.brought.append("the pack itself (with review and provision history) under Documents")
     return result
+
+
+def _import_history(pupil, data, source, pack_day, by, document) -> list[ImportedEvent]:
+    """The review and provision history as read-only dated events at the previous school, for
+    the profile's chronology. A row without a date stays only in the pack document."""
+
+    def event(day, kind, title, detail=""):
+        return ImportedEvent(pupil=pupil, happened_on=day, kind=kind, title=_text(title, 300),
+                             detail=detail, source_school=_text(source, 200), pack_dated=pack_day,
+                             pack_document=document, imported_by=by)  # fmt: skip
+
+    events = []
+    for row in data.get("reviews") or []:
+        day = _date(row.get("date"), "Review history")
+        if day is None:
+            continue
+        kind, step = _text(row.get("kind")) or "Review", _text(row.get("next_step"))
+        events.append(event(day, ImportedEvent.Kind.REVIEW, f"{kind}: {step}" if step else kind,
+                            _text(row.get("summary"))))  # fmt: skip
+    for row in data.get("provision") or []:
+        name = _text(row.get("intervention")) or "Intervention"
+        starts = _date(row.get("starts_on"), f"Provision history ({name}), start")
+        ends = _date(row.get("ends_on"), f"Provision history ({name}), end")
+        group = _text(row.get("group"))
+        if starts is not None:
+            planned = f"Planned to end {_day(ends)}." if ends and ends > pack_day else ""
+            detail = " ".join(t for t in (f"Group: {group}." if group else "", planned) if t)
+            events.append(event(starts, ImportedEvent.Kind.PROVISION, f"{name} started", detail))
+        if ends is not None and ends <= pack_day:
+            events.append(
+                event(ends, ImportedEvent.Kind.PROVISION, f"{name} ended", _provision_detail(row))
+            )
+    return ImportedEvent.objects.bulk_create(events)
+
+
+def _provision_detail(row) -> str:
+    """Sessions, hours, cost and entry/exit measures of one intervention, in words."""
+    parts = []
+    if _text(row.get("group")):
+        parts.append(f"Group: {_text(row.get('group'))}.")
+    sessions, hours = _text(row.get("sessions_attended")), _text(row.get("hours"))
+    if sessions or hours:
+        parts.append(
+            ", ".join(t for t in (sessions and f"{sessions} sessions attended",
+                                  hours and f"{hours} hours") if t) + "."
+        )  # fmt: skip
+    if _text(row.get("cost")):
+        parts.append(f"Cost £{_text(row.get('cost'))}.")
+    entry, exit_ = _text(row.get("entry")), _text(row.get("exit"))
+    if entry or exit_:
+        measure = _text(row.get("measure")) or "Measure"
+        parts.append(f"{measure}: entry {entry or 'not recorded'}, exit {exit_ or 'not recorded'}.")
+    return " ".join(parts)
 
 
 def _choice(value, label, choices, labels: dict, default):

@@ -504,6 +504,7 @@ def test_profile_query_count_is_pinned_and_constant(senco, school, django_assert
         Agency,
         Concern,
         Contact,
+        ImportedEvent,
         Involvement,
         LiaisonEntry,
         Professional,
@@ -533,15 +534,20 @@ def test_profile_query_count_is_pinned_and_constant(senco, school, django_assert
             Involvement.objects.create(pupil=pupil, agency=agency, professional=professional,
                                        referral_date=dt.date(2025, 2, 1))  # fmt: skip
             enrol(GroupFactory(school=school, staff=senco), pupil)
+            ImportedEvent.objects.create(pupil=pupil, happened_on=dt.date(2024, 5, 1),
+                                         kind="review", title="Support plan review",
+                                         source_school="Elm Primary",
+                                         pack_dated=dt.date(2025, 7, 1),
+                                         imported_by=senco.user)  # fmt: skip
 
     history(1)
     client = client_for(senco)
     url = reverse("pupils:detail", args=[pupil.public_id])
     client.get(url)  # warm the session
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         assert client.get(url).status_code == 200
     history(6)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         assert client.get(url).status_code == 200
 
 

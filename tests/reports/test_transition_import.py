@@ -18,6 +18,7 @@ from pupils import census, hooks
 from pupils.models import (
     AccessArrangement,
     Agency,
+    ImportedEvent,
     Involvement,
     Professional,
     Pupil,
@@ -348,3 +349,105 @@ def test_the_pack_reads_dates_and_codes_in_words_while_the_json_keeps_them(ehc_l
     assert "1 Mar 2024" in html and "10 Feb 2025" in html
     assert "EHC plan (E)" in html and "SEN support (K)" in html
     assert "Autistic spectrum disorder (ASD)" in html and "Year 6" in html
+
+
+PROVISION_ROWS = [
+    {"intervention": "Lego therapy", "group": "Lego therapy (Tue)", "starts_on": "2024-09-09",
+     "ends_on": "2025-03-28", "sessions_attended": 22, "hours": "11.00", "cost": "132.00",
+     "measure": "Standardised score", "entry": "84", "exit": "91"},
+    {"intervention": "Precision teaching", "group": "PT 1:1", "starts_on": "2025-04-21",
+     "ends_on": None, "sessions_attended": 5, "hours": "1.25", "cost": None,
+     "measure": "", "entry": "", "exit": ""},
+]  # fmt: skip
+
+
+def test_review_and_provision_history_come_in_as_events_at_the_previous_school(
+    ehc_leaver, senco, outsider
+):
+    result = _import(ehc_leaver, senco, outsider, provision=PROVISION_ROWS)
+    events = list(ImportedEvent.objects.filter(pupil=result.pupil))
+    assert [(e.happened_on, e.kind, e.title) for e in events] == [
+        (dt.date(2024, 9, 9), "provision", "Lego therapy started"),
+        (dt.date(2025, 2, 10), "review", "Annual review (EHC plan): Maintain the plan unchanged"),
+        (dt.date(2025, 3, 28), "provision", "Lego therapy ended"),
+        (dt.date(2025, 4, 21), "provision", "Precision teaching started"),
+    ]
+    assert {e.source_school for e in events} == {senco.school.name}
+    assert events[1].detail == "Good progress in turn taking."
+    assert events[2].detail == (
+        "Group: Lego therapy (Tue). 22 sessions attended, 11.00 hours. Cost £132.00. "
+        "Standardised score: entry 84, exit 91."
+    )
+    document = PupilDocument.objects.get(pupil=result.pupil)
+    assert {e.pack_document_id for e in events} == {document.pk}
+    assert "2 past interventions" in result.summary and "1 past review" in result.summary
+
+    # The receiving SENCO sees them on the profile's chronology, marked as the other school's.
+    url = reverse("pupils:detail", args=[result.pupil.public_id])
+    response = client_for(outsider).get(url)
+    assert response.status_code == 200
+    titles = [e.title for e in response.context["chronology"]]
+    here = senco.school.name
+    assert f"At {here}: Annual review (EHC plan): Maintain the plan unchanged" in titles
+    assert f"At {here}: Lego therapy ended" in titles
+    body = response.content.decode()
+    assert "Lego therapy ended" in body and "entry 84, exit 91" in body
+    # The sending school cannot open the receiving school's pupil.
+    assert client_for(senco).get(url).status_code == 404
+
+
+def test_imported_history_is_in_the_subject_access_export_and_destroyed_with_the_pupil(
+    ehc_leaver, senco, outsider
+):
+    from reports.sar import subject_access_data
+    from sencoweb.retention import _collect
+
+    pupil = _import(ehc_leaver, senco, outsider, provision=PROVISION_ROWS).pupil
+    sections = {s["model"]: s for s in subject_access_data(pupil)["records"]}
+    rows = sections["pupils.ImportedEvent"]["rows"]
+    assert len(rows) == 4
+    assert rows[0]["fields"]["title"] == "Lego therapy started"
+    assert rows[0]["fields"]["Previous school"] == senco.school.name
+    counts, _ = _collect([pupil])
+    assert counts["pupils.ImportedEvent"] == 4
+
+
+def test_a_failure_after_the_history_is_written_leaves_none_of_it(
+    ehc_leaver, senco, outsider, monkeypatch
+):
+    from reports import transition
+
+    original = transition._import_history
+
+    def then_fail(*args, **kwargs):
+        assert original(*args, **kwargs)  # the events were written
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(transition, "_import_history", then_fail)
+    before = (Pupil.objects.count(), PupilDocument.objects.count())
+    with pytest.raises(RuntimeError):
+        _import(ehc_leaver, senco, outsider, provision=PROVISION_ROWS)
+    assert ImportedEvent.objects.count() == 0
+    assert (Pupil.objects.count(), PupilDocument.objects.count()) == before
+
+
+def test_a_bad_date_in_the_provision_history_saves_nothing(ehc_leaver, senco, outsider):
+    rows = [{**PROVISION_ROWS[0], "ends_on": "28/03/2025"}]
+    before = Pupil.objects.count()
+    with pytest.raises(PackError, match="Provision history \\(Lego therapy\\), end"):
+        _import(ehc_leaver, senco, outsider, provision=rows)
+    assert Pupil.objects.count() == before and ImportedEvent.objects.count() == 0
+
+
+def test_a_version_1_pack_brings_its_review_history_to_the_chronology(outsider):
+    result = transition_pack_import(
+        school=outsider.school, data=parse_pack(json.dumps(V1_PACK)), by=outsider.user
+    )
+    events = ImportedEvent.objects.filter(pupil=result.pupil)
+    assert [(e.happened_on, e.title, e.detail) for e in events] == [
+        (dt.date(2024, 1, 20), "Annual review (EHC plan)", "Settled."),
+        (dt.date(2025, 1, 22), "Annual review (EHC plan): Maintain the plan unchanged", "Calmer."),
+    ]
+    response = client_for(outsider).get(reverse("pupils:detail", args=[result.pupil.public_id]))
+    titles = [e.title for e in response.context["chronology"]]
+    assert "At Old Oak Primary: Annual review (EHC plan): Maintain the plan unchanged" in titles
