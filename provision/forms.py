@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from pupils.models import Pupil
 from sencoweb.models import Membership
-from sencoweb.widgets import DateInput
+from sencoweb.widgets import DateInput, bootstrap_classes
 
 from .models import (
     WEEKDAYS,
@@ -24,21 +24,6 @@ from .selectors import staff_members
 
 DATE = DateInput()  # ISO values, or an edit form shows its dates blank and erases them
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def _styled(form) -> None:
-    """Bootstrap classes on the widgets provision/form.html draws with as_widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def _bounds(form, name, low=None, high=None, *, message=None) -> None:
@@ -93,7 +78,7 @@ class InterventionForm(forms.ModelForm):
         _bounds(self, "session_minutes", 5, 480, message="A session lasts 5 to 480 minutes.")
         _bounds(self, "sessions_per_week", 1, 10, message="Between 1 and 10 sessions a week.")
         _bounds(self, "default_weeks", 1, 52, message="Between 1 and 52 weeks.")
-        _styled(self)
+        bootstrap_classes(self)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -164,7 +149,7 @@ class GroupForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["days"] = list(self.instance.days)
             del self.fields["pupils"]
-        _styled(self)
+        bootstrap_classes(self)
 
     def clean_days(self):
         return "".join(sorted(self.cleaned_data["days"]))
@@ -186,7 +171,7 @@ class EnrolForm(forms.Form):
         self.group = group
         self.fields["pupil"].queryset = _pupils(school)
         self.fields["pupil"].label_from_instance = _pupil_label
-        _styled(self)
+        bootstrap_classes(self)
 
     def clean_pupil(self):
         pupil = self.cleaned_data["pupil"]
@@ -237,7 +222,7 @@ class MeasuresForm(forms.ModelForm):
                 self.fields[f"{when}_score"].help_text = "7 years 2 months is 86"
         self.fields["entry_on"].label = "Entry assessment date"
         self.fields["exit_on"].label = "Exit assessment date"
-        _styled(self)
+        bootstrap_classes(self)
 
     def clean(self):
         data = super().clean()
@@ -313,7 +298,7 @@ class BudgetForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bounds(self, "amount", Decimal("0"), message="The budget cannot be negative.")
-        _styled(self)
+        bootstrap_classes(self)
 
 
 class TopUpForm(forms.ModelForm):
@@ -329,7 +314,7 @@ class TopUpForm(forms.ModelForm):
         self.instance.school = school
         self.initial.setdefault("la_name", school.la_name)
         _bounds(self, "amount", Decimal("0.01"), message="Give the annual amount, above £0.")
-        _styled(self)
+        bootstrap_classes(self)
 
     def clean(self):
         data = super().clean()
@@ -353,7 +338,7 @@ class TrainingForm(forms.ModelForm):
         self.fields["attendees"].queryset = staff_members(school)
         self.fields["attendees"].label_from_instance = lambda m: str(m.user)
         _bounds(self, "hours", Decimal("0.5"), 500, message="Give the hours, from 0.5 to 500.")
-        _styled(self)
+        bootstrap_classes(self)
 
 
 class QualificationForm(forms.ModelForm):
@@ -374,7 +359,7 @@ class QualificationForm(forms.ModelForm):
         self.instance.school = school
         self.fields["membership"].queryset = staff_members(school).filter(role="senco")
         self.fields["membership"].label_from_instance = lambda m: str(m.user)
-        _styled(self)
+        bootstrap_classes(self)
 
     def clean(self):
         data = super().clean()
@@ -407,4 +392,4 @@ class RateForm(forms.ModelForm):
         _bounds(
             self, "hourly_rate", Decimal("0.01"), 500, message="Give a rate from £0.01 to £500."
         )
-        _styled(self)
+        bootstrap_classes(self)

@@ -13,24 +13,13 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from . import people, roles
 from .models import Membership, User
+from .widgets import bootstrap_classes
 
 TRUST_NOTE = (
     "Trust SEND leads are not added here: their access covers every school of the trust, so "
     "the system administrator sets it up (manage.py add_staff)."
 )
 HEAD_NOTE = "Only a headteacher may make someone a headteacher or change a headteacher's role."
-
-
-def _style(form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def role_choices(editor: Membership, *, current: str | None = None):
@@ -63,7 +52,7 @@ class AddMemberForm(forms.Form):
         self.editor = editor
         self.fields["role"].choices = [("", "Choose a role"), *role_choices(editor)]
         self.existing_user = None
-        _style(self)
+        bootstrap_classes(self)
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -124,7 +113,7 @@ class EditMemberForm(forms.ModelForm):
             for name in ("role", "is_active"):
                 self.fields[name].disabled = True
             self.fields["role"].help_text = HEAD_NOTE
-        _style(self)
+        bootstrap_classes(self)
 
     def clean_role(self):
         role = self.cleaned_data["role"]

@@ -18,3 +18,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs, format=format or ISO_DATE)
+
+
+def bootstrap_classes(form) -> None:
+    """Bootstrap's classes on a form's widgets, for templates that draw fields with as_widget
+    (tick-box and radio lists style their own items)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
