@@ -152,30 +152,20 @@ def _save_term(request, form, term=None):
 
 
 @capability_required("school.settings")
-def term_add(request):
-    form = TermForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        saved = _save_term(request, form)
-        if saved:
-            messages.success(request, f"Added the {saved} term.")
-            return redirect("school:terms")
-    return render(
-        request,
-        "sencoweb/school/term_form.html",
-        {"form": form, "term": None},
-        status=422 if form.errors else 200,
+def term_edit(request, term_id=None):
+    """Add a term (no id) or change one; another school's term is a 404."""
+    original = None
+    if term_id is not None:
+        term = get_scoped_or_404(Term.objects.for_school(request.school), pk=term_id)
+        original = Term.objects.get(pk=term.pk)  # the form changes `term` while validating
+    form = TermForm(
+        request.POST or None, instance=term if original else None, school=request.school
     )
-
-
-@capability_required("school.settings")
-def term_edit(request, term_id):
-    term = get_scoped_or_404(Term.objects.for_school(request.school), pk=term_id)
-    original = Term.objects.get(pk=term.pk)  # the form changes `term` while validating
-    form = TermForm(request.POST or None, instance=term, school=request.school)
     if request.method == "POST" and form.is_valid():
         saved = _save_term(request, form, original)
         if saved:
-            messages.success(request, f"Saved the {saved} term.")
+            verb = "Saved" if original else "Added"
+            messages.success(request, f"{verb} the {saved} term.")
             return redirect("school:terms")
     return render(
         request,
