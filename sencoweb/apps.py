@@ -11,5 +11,7 @@ class SencowebConfig(AppConfig):
         nav.register("Home", "home", order=0)
         nav.register("Audit trail", "audit_log", "audit.view", order=90, group="Admin")
         nav.register("Staff accounts", "people:list", "people.manage", order=91, group="Admin")
-        nav.register("School settings", "school:settings", "school.settings", order=92, group="Admin")
+        nav.register(
+            "School settings", "school:settings", "school.settings", order=92, group="Admin"
+        )
         nav.register("Retention", "privacy:retention", "privacy.manage", order=95)
