@@ -10,6 +10,8 @@ Conventions (see DOMAIN.md sections 3, 6.1 and 10.1):
   stop the clock. Only the 15 *school* days for sending records use a `SchoolCalendar`.
 - "Within N weeks of X" is X + N weeks. "At least 15 days, beginning with the day on which the
   draft was served" counts the day of service as day 1, so the window closes on served + 14.
+  Likewise "the period of 12 months starting with" a date ends the day before its
+  anniversary (`review_period_end`).
 - The exceptions that let an LA miss a time limit (SEND Regs reg 5(4), 8(2), 10(4), 13(3)) are
   not applied here: record the reason next to the late date instead.
 
@@ -40,6 +42,7 @@ __all__ = [
     "phase_transfer_deadline",
     "phase_transfer_review_by",
     "records_transfer_deadline",
+    "review_period_end",
 ]
 
 DUE_SOON_DAYS = 14
@@ -83,6 +86,25 @@ def add_months(d: date, months: int) -> date:
     next_month_first = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     last_day = (next_month_first - _days(1)).day
     return date(year, month, min(d.day, last_day))
+
+
+def review_period_end(start: date, months: int = 12) -> date:
+    """Last day of "the period of `months` months starting with" `start`.
+
+    CFA 2014 s.44(1): a plan must be reviewed "in the period of 12 months starting with the
+    date on which the plan was first made" and then "in each subsequent period of 12 months
+    starting with the date on which the plan was last reviewed". A period starting with (so
+    including) 1 January 2025 ends on 31 December 2025: the day before the same date
+    `months` later. Where that month has no such day the period runs to the end of the month,
+    so 29 Feb 2024 gives 28 Feb 2025 and 31 Jan + 1 month gives the last day of February;
+    1 Mar 2023 gives 29 Feb 2024.
+    """
+    if months < 1:
+        raise ValueError(f"A period runs for at least one month, not {months}.")
+    same_date = add_months(start, months)
+    if same_date.day != start.day:  # no such day that month: clamped to its last day
+        return same_date
+    return same_date - _days(1)
 
 
 def easter_sunday(year: int) -> date:
@@ -406,7 +428,8 @@ def annual_review_deadlines(
 ) -> list[Deadline]:
     """Deadlines of one annual review cycle of an EHC plan.
 
-    Review within 12 months of the plan or the previous review (CFA 2014 s.44(1); CoP 9.166),
+    Review in the 12 months starting with the day the plan was issued or of the previous
+    review, so by the day before its anniversary (CFA 2014 s.44(1); CoP 9.166),
     every 6 months as good practice for under-5s (CoP 9.178). Before the meeting: advice asked
     for (local lead), invitations (reg 20(3)) and advice circulated (reg 20(4)) at least 2
     weeks ahead; local rules from `profile` are added where stricter. After the meeting
@@ -453,14 +476,16 @@ def annual_review_deadlines(
         raise ValueError(f"The LA decided to {la_outcome} the plan, so there are no amendments.")
 
     out: list[Deadline] = []
-    must_by = add_months(base, 12)
+    must_by = review_period_end(base, 12)
     out.append(
         Deadline(
             key="review_due",
             label="Annual review meeting held",
             due=must_by,
-            rule=f"{base_name} + 12 months",
-            source="CFA 2014 s.44(1); CoP 9.166",
+            rule="Within the 12 months starting with the day "
+            f"{'of the last review' if base != plan_issued else 'the plan was issued'} "
+            "(so by the day before its anniversary)",
+            source="CFA 2014 s.44(1)(a)-(b); CoP 9.166",
             statutory=True,
             done_on=meeting,
         )

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pupils.models import Pupil, StatusDecision
 
-from .deadlines import add_months
+from .deadlines import add_months, review_period_end
 from .models import (
     AnnualReview,
     EhcOutcome,
@@ -306,7 +306,7 @@ def _next_review_due(plans, reviews):
     pupils = []
     for plan in plans:
         base = last_meeting.get(plan.pupil_id) or plan.first_issued_on
-        plan.pupil.next_review_due = add_months(base, 12)
+        plan.pupil.next_review_due = review_period_end(base, 12)
         pupils.append(plan.pupil)
     Pupil.objects.bulk_update(pupils, ["next_review_due"], batch_size=500)
 

@@ -193,8 +193,8 @@ def pupil_next_review_sync(*, pupil: Pupil) -> None:
     due = next((d.due for d in cycle if d.key == "review_due"), None)
     review = sel.open_review(plan, reviews)
     if review is not None and review.meeting_on:
-        # Review held: the next one falls 12 months after this meeting.
-        due = sel.engine.add_months(review.meeting_on, 12)
+        # Review held: the next one falls in the 12 months starting with this meeting.
+        due = sel.engine.review_period_end(review.meeting_on, 12)
     Pupil.objects.filter(pk=pupil.pk).update(next_review_due=due)
 
 

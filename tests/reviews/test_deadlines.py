@@ -28,6 +28,7 @@ from reviews.deadlines import (
     phase_transfer_deadline,
     phase_transfer_review_by,
     records_transfer_deadline,
+    review_period_end,
 )
 
 D = date
@@ -81,6 +82,31 @@ def test_module_uses_the_standard_library_only():
 )
 def test_add_months(start, months, expected):
     assert add_months(start, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (D(2025, 1, 1), 12, D(2025, 12, 31)),  # a period starting with 1 Jan ends 31 Dec
+        (D(2025, 9, 16), 12, D(2026, 9, 15)),
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),  # leap day: runs to the end of February
+        (D(2024, 2, 29), 48, D(2028, 2, 28)),  # a 29 Feb again: the day before it
+        (D(2023, 3, 1), 12, D(2024, 2, 29)),  # ends on the leap day
+        (D(2024, 3, 1), 12, D(2025, 2, 28)),
+        (D(2023, 2, 28), 12, D(2024, 2, 27)),
+        (D(2025, 1, 31), 1, D(2025, 2, 28)),  # no 31 February: the end of the month
+        (D(2024, 1, 31), 1, D(2024, 2, 29)),
+        (D(2025, 1, 30), 1, D(2025, 2, 28)),  # 30 Jan + 1 month, less a day, is 28 Feb too
+        (D(2025, 12, 15), 1, D(2026, 1, 14)),  # year roll-over
+    ],
+)
+def test_review_period_end(start, months, expected):
+    assert review_period_end(start, months) == expected
+
+
+def test_review_period_end_needs_a_positive_length():
+    with pytest.raises(ValueError, match="at least one month"):
+        review_period_end(D(2025, 1, 1), 0)
 
 
 @pytest.mark.parametrize(
@@ -273,21 +299,29 @@ def test_needs_assessment_rejects_impossible_histories(kwargs, message):
 # --------------------------------------------------------------------------- annual review
 
 
+ISSUED = "Within the 12 months starting with the day the plan was issued"
+LAST = "Within the 12 months starting with the day of the last review"
+
+
 @pytest.mark.parametrize(
     ("plan_issued", "last_review", "due", "rule"),
     [
-        (D(2024, 2, 29), None, D(2025, 2, 28), "Plan issued + 12 months"),  # leap day
-        (D(2023, 3, 1), None, D(2024, 3, 1), "Plan issued + 12 months"),
-        (D(2023, 2, 28), None, D(2024, 2, 28), "Plan issued + 12 months"),
-        (D(2022, 9, 30), D(2024, 7, 17), D(2025, 7, 17), "Last review + 12 months"),
+        # CFA 2014 s.44(1): "the period of 12 months starting with" the date includes that
+        # date, so it ends the day before the anniversary (1 Jan 2025 -> 31 Dec 2025).
+        (D(2025, 1, 1), None, D(2025, 12, 31), ISSUED),
+        (D(2024, 2, 29), None, D(2025, 2, 28), ISSUED),  # leap day: to the end of February
+        (D(2023, 3, 1), None, D(2024, 2, 29), ISSUED),  # the period holds a 29 February
+        (D(2023, 2, 28), None, D(2024, 2, 27), ISSUED),
+        (D(2024, 3, 1), None, D(2025, 2, 28), ISSUED),
+        (D(2022, 9, 30), D(2024, 7, 17), D(2025, 7, 16), LAST),
         # The plan was re-issued after the last review (reassessment): the clock restarts.
-        (D(2025, 1, 10), D(2024, 11, 5), D(2026, 1, 10), "Plan issued + 12 months"),
+        (D(2025, 1, 10), D(2024, 11, 5), D(2026, 1, 9), ISSUED),
     ],
 )
 def test_review_due_within_12_months(plan_issued, last_review, due, rule):
     got = by_key(annual_review_deadlines(plan_issued=plan_issued, last_review=last_review))
     assert got["review_due"].due == due
-    assert got["review_due"].rule == rule
+    assert got["review_due"].rule.startswith(rule)
     assert got["review_due"].statutory is True
     assert "s.44" in got["review_due"].source
     assert "review_due_under_5" not in got
@@ -304,7 +338,7 @@ def test_review_due_within_12_months(plan_issued, last_review, due, rule):
 )
 def test_under_fives_get_a_six_month_should_date(dob, under_5):
     got = by_key(annual_review_deadlines(plan_issued=D(2025, 1, 10), pupil_dob=dob))
-    assert got["review_due"].due == D(2026, 1, 10)  # the must stays at 12 months
+    assert got["review_due"].due == D(2026, 1, 9)  # the must stays at 12 months
     if under_5:
         should = got["review_due_under_5"]
         assert should.due == D(2025, 7, 10)
@@ -314,17 +348,17 @@ def test_under_fives_get_a_six_month_should_date(dob, under_5):
         assert got["invitations"].due == D(2025, 6, 26)
     else:
         assert "review_due_under_5" not in got
-        assert got["invitations"].due == D(2025, 12, 27)
+        assert got["invitations"].due == D(2025, 12, 26)
 
 
 def test_before_the_meeting_is_booked_lead_times_work_back_from_the_due_date():
     deadlines = annual_review_deadlines(plan_issued=D(2024, 9, 16))
     got = by_key(deadlines)
     assert set(got) == {"review_due", "advice_requested", "invitations", "advice_circulated"}
-    assert got["review_due"].due == D(2025, 9, 16)
-    assert got["invitations"].due == D(2025, 9, 2)
-    assert got["advice_circulated"].due == D(2025, 9, 2)
-    assert got["advice_requested"].due == D(2025, 8, 19)  # local practice: 4 weeks
+    assert got["review_due"].due == D(2025, 9, 15)  # the 12 months starting 16 Sept 2024
+    assert got["invitations"].due == D(2025, 9, 1)
+    assert got["advice_circulated"].due == D(2025, 9, 1)
+    assert got["advice_requested"].due == D(2025, 8, 18)  # local practice: 4 weeks
     assert got["advice_requested"].statutory is False
     assert got["invitations"].rule == "Review due date - 14 days"
     assert [d.key for d in deadlines][-1] == "review_due"
@@ -763,6 +797,16 @@ def profiles(draw):
 
 PRE_MEETING = {"advice_requested", "invitations", "invitations_la", "advice_circulated"}
 PRE_MEETING |= {"advice_circulated_la"}
+
+
+@SETTINGS
+@given(d=DATES)
+def test_property_review_period_is_a_whole_year_ending_the_day_before_the_anniversary(d):
+    end = review_period_end(d, 12)
+    assert (end - d).days + 1 in (365, 366)  # 366 when the period holds a 29 February
+    after = end + timedelta(days=1)  # the first day of the next period
+    assert (after.month, after.day) == ((d.month, d.day) if (d.month, d.day) != (2, 29) else (3, 1))
+    assert after.year == d.year + 1
 
 
 @SETTINGS

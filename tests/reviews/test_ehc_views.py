@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pupils import hooks
-from reviews.deadlines import add_months
+from reviews.deadlines import add_months, review_period_end
 from reviews.models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
 from tests.factories import MembershipFactory, PupilFactory, SchoolFactory, TeachingGroupFactory
 from tests.helpers import client_for
@@ -138,7 +138,7 @@ def test_senco_records_and_issues_a_plan(senco, taught_pupil):
     assert plan.status == "issued" and plan.first_issued_on == dt.date(2026, 10, 5)
     assert hooks.has_ehc_plan(taught_pupil)
     taught_pupil.refresh_from_db()
-    assert taught_pupil.next_review_due == dt.date(2027, 10, 5)
+    assert taught_pupil.next_review_due == dt.date(2027, 10, 4)  # 12 months starting 5 Oct
 
 
 def test_plan_form_errors_show_next_to_the_field(senco, taught_pupil):
@@ -277,7 +277,7 @@ def test_review_completion_and_engine_errors(senco, plan):
     review.refresh_from_db()
     assert review.is_complete
     plan.pupil.refresh_from_db()
-    assert plan.pupil.next_review_due == add_months(meeting, 12)
+    assert plan.pupil.next_review_due == review_period_end(meeting, 12)
 
 
 def test_review_dates_of_things_done_cannot_be_in_the_future(senco, plan):
@@ -488,7 +488,7 @@ def test_home_panel_counts_overdue_deadlines(senco, teacher, class_group):
 
 
 def test_home_panel_names_the_next_deadline_without_lowercasing_la(senco):
-    # The review falls due in 20 days, so the invitations are the next step (6 days away).
+    # The review falls due in 19 days, so the invitations are the next step (5 days away).
     # The label is shown as written: a lowercased one read "sent to the la".
     issued = add_months(timezone.localdate() + dt.timedelta(days=20), -12)
     plan = EhcPlanFactory(pupil__school=senco.school, issued_on=issued)
