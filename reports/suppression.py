@@ -3,9 +3,11 @@ governors' report, the anonymised dashboard and the SEN information report, so t
 drift between them.
 
 - a count of 1..threshold-1 is shown as "fewer than N" (primary suppression);
-- in a table with totals, any row or column that would have exactly one hidden cell gets a
-  second cell hidden (secondary suppression), so a hidden cell can't be worked back from the
-  totals; this repeats until every line has none or at least two hidden cells;
+- in a table with totals, any row or column from which a hidden cell could be worked out gets
+  another cell hidden (secondary suppression), and this repeats until none can. "Worked out"
+  counts what a reader knows: the shown cells, that "fewer than N" is 1 to N-1 and "withheld"
+  is 0 or more. So a line with one hidden cell gets a partner, and so does a line whose hidden
+  cells could only be all 1s or all N-1s (two "fewer than 5" in a row totalling 8 are both 4);
 - two tables of the same counts where one sums the other (needs within broad areas) are
   suppressed together (suppress_nested), so neither gives away a cell the other hides;
 - a percentage needs a denominator of at least 10 and a shown numerator.
@@ -89,18 +91,52 @@ class Table:
         return [row[index] for row in self.rows]
 
 
-def _hide_partners(grid, lines, cost, threshold) -> tuple[list[list[bool]], list[list[bool]]]:
-    """Primary suppression of every small cell, then secondary: while any line (a set of cells
-    that add up to one of them) has exactly one hidden cell, hide its cheapest other cell."""
+# A line: (total, parts), grid positions where the parts add up to the total.
+Line = tuple[tuple[int, int], list[tuple[int, int]]]
+_UNBOUNDED = 10**12  # what a reader knows of a "withheld" cell's size: nothing
+
+
+def _pinned(line: Line, grid, hidden, secondary, threshold: int) -> bool:
+    """Whether a reader could work out a hidden cell of this line exactly from the shown cells,
+    knowing that a "fewer than N" cell is 1..N-1 and a "withheld" one 0 or more."""
+    total, parts = line
+    if not any(hidden[r][c] for r, c in (total, *parts)):
+        return False
+
+    def bounds(rc):
+        r, c = rc
+        if not hidden[r][c]:
+            return grid[r][c], grid[r][c]
+        return (0, _UNBOUNDED) if secondary[r][c] else (1, threshold - 1)
+
+    t_lo, t_hi = bounds(total)
+    ranges = [bounds(p) for p in parts]
+    lo_sum, hi_sum = sum(lo for lo, _ in ranges), sum(hi for _, hi in ranges)
+    worked_out = []
+    if hidden[total[0]][total[1]]:
+        worked_out.append(((t_lo, t_hi), (max(t_lo, lo_sum), min(t_hi, hi_sum))))
+    for (r, c), (lo, hi) in zip(parts, ranges, strict=True):
+        if hidden[r][c]:
+            known = (max(lo, t_lo - (hi_sum - hi)), min(hi, t_hi - (lo_sum - lo)))
+            worked_out.append(((lo, hi), known))
+    # Pinned: the line narrows a cell to one value that its label alone did not give away
+    # (with a threshold of 2, "fewer than 2" is 1 whatever the line says).
+    return any(k[0] == k[1] and own[0] != own[1] for own, k in worked_out)
+
+
+def _hide_partners(grid, lines: list[Line], cost, threshold) -> tuple[list[list[bool]], ...]:
+    """Primary suppression of every small cell, then secondary: while a hidden cell of any line
+    could be worked out from the line's shown cells, hide the line's cheapest other cell."""
     hidden = [[is_small(v, threshold) for v in row] for row in grid]
     secondary = [[False] * len(row) for row in grid]
     changed = True
     while changed:
         changed = False
         for line in lines:
-            if sum(hidden[r][c] for r, c in line) != 1:
+            if not _pinned(line, grid, hidden, secondary, threshold):
                 continue
-            candidates = [(r, c) for r, c in line if not hidden[r][c]]
+            total, parts = line
+            candidates = [(r, c) for r, c in (*parts, total) if not hidden[r][c]]
             if not candidates:
                 continue
             r, c = min(candidates, key=cost)
@@ -127,8 +163,8 @@ def suppress_table(
     grid = [list(row) + [sum(row)] for row in values]
     grid.append([sum(grid[r][c] for r in range(n_rows)) for c in range(n_cols + 1)])
 
-    lines = [[(r, c) for c in range(n_cols + 1)] for r in range(n_rows + 1)]
-    lines += [[(r, c) for r in range(n_rows + 1)] for c in range(n_cols + 1)]
+    lines = [((r, n_cols), [(r, c) for c in range(n_cols)]) for r in range(n_rows + 1)]
+    lines += [((n_rows, c), [(r, c) for r in range(n_rows)]) for c in range(n_cols + 1)]
 
     def cost(rc):
         # Hide the smallest other cell, preferring body cells with a count over zeros and
@@ -172,12 +208,12 @@ def suppress_nested(
     children, parents = range(n_child), range(n_child, total)
 
     cols = range(n_cols + 1)
-    lines = [[(r, c) for c in cols] for r in range(total + 1)]
-    lines += [[*((r, c) for r in children), (total, c)] for c in cols]
-    lines += [[*((r, c) for r in parents), (total, c)] for c in cols]
+    lines = [((r, n_cols), [(r, c) for c in range(n_cols)]) for r in range(total + 1)]
+    lines += [((total, c), [(r, c) for r in children]) for c in cols]
+    lines += [((total, c), [(r, c) for r in parents]) for c in cols]
     for p_index, p in enumerate(parent_labels):
         members = [i for i in children if parent_of[i] == p]
-        lines += [[(n_child + p_index, c), *((i, c) for i in members)] for c in cols]
+        lines += [((n_child + p_index, c), [(i, c) for i in members]) for c in cols]
 
     def cost(rc):
         # As suppress_table, and a need before a broad area: the areas are the coarser view.
@@ -197,6 +233,24 @@ def suppress_nested(
     parent_table.rows = [row(r) for r in parents]
     parent_table.totals = list(totals)
     return child_table, parent_table
+
+
+def suppress_sums(values: dict[str, int], sums: dict[str, list[str]], threshold: int) -> dict:
+    """Counts shown as a list of facts, some of which add up to others: `sums[total]` names the
+    parts that make up that total exactly. Suppressed as one, so no hidden count is a subtraction
+    away ("6 requests, 5 agreed" would give away one refusal). Returns {key: Cell}."""
+    keys = list(values)
+    row = {k: i for i, k in enumerate(keys)}
+    grid = [[values[k]] for k in keys]
+    lines = [((row[t], 0), [(row[p], 0) for p in parts]) for t, parts in sums.items()]
+
+    def cost(rc):
+        # The smallest other part first, a total last (a total says most).
+        n = grid[rc[0]][0]
+        return (keys[rc[0]] in sums, n == 0, n)
+
+    hidden, secondary = _hide_partners(grid, lines, cost, threshold)
+    return {k: _cell(values[k], hidden[i][0], secondary[i][0], threshold) for k, i in row.items()}
 
 
 def threshold_for(school) -> int:

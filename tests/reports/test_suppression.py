@@ -77,3 +77,40 @@ def test_a_broad_area_does_not_give_away_a_need_hidden_in_the_need_table():
     # Both tables carry the same totals, so neither's totals undo the other's.
     assert [c.display for c in needs.totals] == [c.display for c in areas.totals]
     assert all(c.value is None for row in [*needs.rows, *areas.rows] for c in row if c.suppressed)
+
+
+def test_two_small_cells_that_could_only_be_fours_get_a_partner():
+    # Year 3: 4 on SEN support and 4 with EHC plans, 8 in all. Shown as "fewer than 5" twice
+    # beside 8, both could only be 4: a third figure must be withheld.
+    table = sup.suppress_table(["Y3", "Y4"], ["K", "E"], [[4, 4], [20, 6]], 5)
+    assert [c.display for c in table.rows[0]][:2] == ["fewer than 5", "fewer than 5"]
+    assert any(c.secondary for c in [*table.rows[0], *table.column(0), *table.column(1)])
+    assert table.rows[0][2].suppressed or table.rows[1][0].secondary or table.rows[1][1].secondary
+
+
+def test_small_cells_that_could_only_be_ones_get_a_partner():
+    # One pupil with an EHC plan in each of five year groups: "fewer than 5" five times with a
+    # column total of 5 says each is 1.
+    values = [[10, 1], [8, 1], [9, 1], [7, 1], [6, 1], [12, 0]]
+    table = sup.suppress_table(list("ABCDEF"), ["K", "E"], values, 5)
+    e_column = [*table.column(1), table.totals[1]]
+    assert [c.display for c in e_column[:5]] == ["fewer than 5"] * 5
+    assert any(c.secondary for c in e_column) or table.totals[1].suppressed
+
+
+def test_a_threshold_of_two_does_not_hide_everything():
+    # "fewer than 2" is 1 by definition: that alone must not set off secondary suppression.
+    table = sup.suppress_table(["A", "B"], ["K", "E"], [[1, 1], [20, 30]], 2)
+    assert table.rows[1][0].display == "20" and table.rows[1][1].display == "30"
+
+
+def test_facts_that_add_up_are_suppressed_together():
+    # 6 requests, 5 agreed: "refused: fewer than 5" would be 1 by subtraction.
+    cells = sup.suppress_sums(
+        {"made": 6, "agreed": 5, "refused": 1, "awaiting": 0},
+        {"made": ["agreed", "refused", "awaiting"]},
+        5,
+    )
+    assert cells["refused"].display == "fewer than 5"
+    assert cells["agreed"].display == sup.WITHHELD
+    assert cells["made"].display == "6"
