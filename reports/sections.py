@@ -217,13 +217,19 @@ def ehc_section(school, year: int, threshold: int) -> dict:
     requests = EhcRequest.objects.for_school(school).filter(
         received_on__gte=start, received_on__lte=end
     )
+    agreed = Q(decided_to_assess=True)
     req = requests.aggregate(
         made=Count("id"),
-        agreed=Count("id", filter=Q(decided_to_assess=True)),
+        agreed=Count("id", filter=agreed),
         refused=Count("id", filter=Q(decided_to_assess=False)),
-        issued=Count("id", filter=Q(final_issued_on__isnull=False)),
-        not_issued=Count("id", filter=Q(decision_not_to_issue_on__isnull=False)),
+        issued=Count("id", filter=agreed & Q(final_issued_on__isnull=False)),
+        not_issued=Count(
+            "id",
+            filter=agreed & Q(final_issued_on__isnull=True, decision_not_to_issue_on__isnull=False),
+        ),
     )
+    req["awaiting"] = req["made"] - req["agreed"] - req["refused"]
+    req["assessing"] = req["agreed"] - req["issued"] - req["not_issued"]
     reviews = list(
         AnnualReview.objects.filter(
             school=school, kind=AnnualReview.Kind.ANNUAL, meeting_on__gte=start, meeting_on__lte=end
@@ -234,22 +240,55 @@ def ehc_section(school, year: int, threshold: int) -> dict:
         base = last or first_issued or issued
         if base is None or meeting_on <= _plus_year(base):
             on_time += 1
-    c = lambda n: sup.count(n, threshold).display  # noqa: E731
+    # Every count that is the sum of others is suppressed with them: "6 requests, 5 agreed"
+    # must not give away one refusal, nor "15 reviews, 14 on time" one late review.
+    cells = sup.suppress_sums(
+        {**req, "held": len(reviews), "on_time": on_time, "late": len(reviews) - on_time},
+        {"made": ["agreed", "refused", "awaiting"],
+         "agreed": ["issued", "not_issued", "assessing"],
+         "held": ["on_time", "late"]},
+        threshold,
+    )  # fmt: skip
     s = _section("ehc", "EHC plans and statutory timescales")
     s["note"] = (
         f"EHC needs assessment requests received by the local authority between {start:%-d %B %Y} and {end:%-d %B %Y}."
     )
     s["facts"] = [
-        ("EHC plans in force now", c(in_force)),
-        ("Requests for an EHC needs assessment", c(req["made"])),
-        ("Local authority agreed to assess", c(req["agreed"])),
-        ("Local authority refused to assess", c(req["refused"])),
-        ("Final plans issued", c(req["issued"])),
-        ("Decided not to issue a plan", c(req["not_issued"])),
-        ("Annual reviews held", c(len(reviews))),
-        ("Annual reviews held within 12 months", c(on_time)),
+        ("EHC plans in force now", _plans_in_force(school, in_force, threshold)),
+        ("Requests for an EHC needs assessment", cells["made"].display),
+        ("Local authority agreed to assess", cells["agreed"].display),
+        ("Local authority refused to assess", cells["refused"].display),
+        ("Awaiting the local authority's decision", cells["awaiting"].display),
+        ("Final plans issued", cells["issued"].display),
+        ("Decided not to issue a plan", cells["not_issued"].display),
+        ("Assessment still under way", cells["assessing"].display),
+        ("Annual reviews held", cells["held"].display),
+        ("Annual reviews held within 12 months", cells["on_time"].display),
+        ("Annual reviews held later", cells["late"].display),
     ]
     return s
+
+
+def _plans_in_force(school, in_force: int, threshold: int) -> str:
+    """Plans in force are, near enough, the register's pupils coded E. Where the register's
+    figures hide E (beside a small SEN support count, as in a special school), showing the plans
+    would let "all with SEN" minus plans give the hidden count away: it is withheld too."""
+    from pupils.models import Pupil
+
+    shown = sup.count(in_force, threshold)
+    if shown.value is None or threshold <= 1:  # named figures hide nothing
+        return shown.display
+    status = dict(
+        Pupil.objects.for_school(school)
+        .filter(archived_at__isnull=True, left_on__isnull=True, sen_status__in=("K", "E"))
+        .values_list("sen_status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    register = sup.suppress_table(
+        ["All"], ["K", "E"], [[status.get("K", 0), status.get("E", 0)]], threshold
+    )
+    return sup.WITHHELD if register.rows[0][1].suppressed else shown.display
 
 
 def training_section(school, year: int, threshold: int) -> dict:

@@ -245,9 +245,10 @@ def suppress_sums(values: dict[str, int], sums: dict[str, list[str]], threshold:
     lines = [((row[t], 0), [(row[p], 0) for p in parts]) for t, parts in sums.items()]
 
     def cost(rc):
-        # The smallest other part first, a total last (a total says most).
+        # The smallest count first, a zero last (hiding a known 0 seldom adds doubt), and of
+        # equals a part before a total (a total says most).
         n = grid[rc[0]][0]
-        return (keys[rc[0]] in sums, n == 0, n)
+        return (n == 0, n, keys[rc[0]] in sums)
 
     hidden, secondary = _hide_partners(grid, lines, cost, threshold)
     return {k: _cell(values[k], hidden[i][0], secondary[i][0], threshold) for k, i in row.items()}

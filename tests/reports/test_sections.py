@@ -1,0 +1,55 @@
+"""The year's sections of the governors' report and dashboards: no count that is hidden can be
+worked back from the others."""
+
+import datetime as dt
+
+import pytest
+
+from reports import sections
+from tests.factories import PupilFactory
+from tests.reviews.ehc_factories import AnnualReviewFactory, EhcPlanFactory, EhcRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _facts(school, threshold=5):
+    return dict(sections.ehc_section(school, 2026, threshold)["facts"])
+
+
+def test_one_refusal_cannot_be_worked_out_from_requests_and_agreements(school):
+    for _ in range(5):
+        EhcRequestFactory(pupil__school=school, decided_to_assess=True,
+                          decision_to_assess_on=dt.date(2026, 10, 20))  # fmt: skip
+    EhcRequestFactory(pupil__school=school, decided_to_assess=False,
+                      decision_to_assess_on=dt.date(2026, 10, 20))  # fmt: skip
+    facts = _facts(school)
+    assert facts["Local authority refused to assess"] == "fewer than 5"
+    made, agreed = (
+        facts["Requests for an EHC needs assessment"],
+        facts["Local authority agreed to assess"],
+    )
+    assert "withheld" in (made, agreed), (made, agreed)  # 6 - 5 would be the one refusal
+    assert facts["Awaiting the local authority's decision"] == "0"
+
+
+def test_one_late_annual_review_cannot_be_worked_out(school):
+    for i in range(6):
+        plan = EhcPlanFactory(pupil=PupilFactory(school=school, sen_status="E"),
+                              issued_on=dt.date(2025, 11, 2))  # fmt: skip
+        # Five within 12 months of the plan; one three months late.
+        day = dt.date(2026, 10, 20) if i else dt.date(2027, 2, 3)
+        AnnualReviewFactory(plan=plan, meeting_on=day)
+    facts = _facts(school)
+    assert facts["Annual reviews held later"] == "fewer than 5"
+    held, on_time = facts["Annual reviews held"], facts["Annual reviews held within 12 months"]
+    assert "withheld" in (held, on_time), (held, on_time)
+
+
+def test_plans_in_force_do_not_undo_a_hidden_ehc_count(school):
+    # A special school: 12 with EHC plans, 2 on SEN support. The register's figures hide both
+    # (12 beside "fewer than 5" and a total of 14); "12 plans in force" would give away the 2.
+    for _ in range(12):
+        EhcPlanFactory(pupil=PupilFactory(school=school, sen_status="E"))
+    PupilFactory.create_batch(2, school=school, sen_status="K")
+    assert _facts(school)["EHC plans in force now"] == "withheld"
+    assert _facts(school, threshold=1)["EHC plans in force now"] == "12"  # named: shown
