@@ -390,6 +390,9 @@ def needs_assessment_deadlines(
                 source=f"{REGS} reg 13(1)(a)",
                 statutory=True,
                 done_on=representations_received,
+                # The family's window, not anyone's task: once it has closed with no comments
+                # recorded it is a gap in the record, not an overdue duty.
+                closes_on=window_closes + _days(1),
             )
         )
     out.append(
@@ -599,6 +602,9 @@ def annual_review_deadlines(
             source=f"{REGS} reg 22(2)(c)",
             statutory=True,
             done_on=representations_received,
+            # As for the draft: the window closes, it is not overdue. Only once the proposals
+            # are out; until then the window has not opened.
+            closes_on=window_closes + _days(1) if amendment_proposals else None,
         )
     )
     out.append(

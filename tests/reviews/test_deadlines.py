@@ -426,6 +426,46 @@ def test_late_proposals_move_the_final_plan_and_show_late():
     assert got["final_amended_plan"].status(today) == "done"
 
 
+def test_comment_windows_close_rather_than_fall_overdue():
+    """The 15 days are the family's to comment in, not a task: once a window has closed with no
+    comments recorded it is "not recorded", off the deadlines page, never "overdue"."""
+    draft = by_key(
+        needs_assessment_deadlines(
+            request_received=D(2026, 2, 18),
+            decision_to_assess=D(2026, 3, 30),
+            decided_to_assess=True,
+            draft_issued=D(2026, 6, 12),
+        )
+    )["draft_representations"]
+    assert draft.due == D(2026, 6, 26)  # 12 June is day 1 of 15
+    assert draft.status(D(2026, 6, 26)) == "due_soon"  # the last day is still open
+    assert draft.is_open(D(2026, 6, 26))
+    assert draft.status(D(2026, 6, 27)) == "not_recorded"
+    assert not draft.is_open(D(2026, 6, 27))
+
+    def amendments(**sent):
+        return by_key(
+            annual_review_deadlines(
+                plan_issued=D(2026, 7, 10),
+                meeting=D(2026, 11, 18),
+                la_decision=D(2026, 11, 27),
+                la_outcome="amend",
+                **sent,
+            )
+        )
+
+    window = amendments(amendment_proposals=D(2026, 11, 27))["amendment_representations"]
+    assert window.due == D(2026, 12, 11)
+    assert window.status(D(2026, 11, 30)) == "due_soon"
+    assert window.days_left(D(2026, 11, 30)) == 11
+    assert window.status(D(2026, 12, 12)) == "not_recorded"
+    # With no proposals recorded the window has not opened: the missing proposals are the
+    # overdue step, and the window, counted from their due date, stays open beside them.
+    unopened = amendments()
+    assert unopened["amendment_proposals"].status(D(2027, 1, 5)) == "overdue"
+    assert unopened["amendment_representations"].is_open(D(2027, 1, 5))
+
+
 def test_amendments_over_christmas():
     got = by_key(
         annual_review_deadlines(
