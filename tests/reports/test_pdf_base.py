@@ -44,3 +44,20 @@ def test_the_header_names_the_section_the_page_starts_in(long_pdf):
     last = next(p for p in pages if "Second section" in p)
     assert last.index("of the first section") < last.index("Second section")
     assert "First section" in last.splitlines()[0]
+
+
+NARROW = """{% extends "reports/pdf_base.html" %}{% block body %}
+<table><thead><tr><th>Primary need</th><th class="num">SEN support</th><th class="num">EHC plan</th>
+<th class="num">Total</th></tr></thead><tbody>{% for i in rows %}<tr>
+<th>Social, emotional and mental health difficulties of a long name</th>
+<td class="num suppressed">fewer than 5</td><td class="num suppressed">fewer than 5</td>
+<td class="num suppressed">withheld</td></tr>{% endfor %}</tbody></table>{% endblock %}"""
+
+
+def test_a_suppressed_count_stays_on_one_line_in_a_narrow_column(tmp_path):
+    html = engines["django"].from_string(NARROW).render({"rows": range(3)})
+    path = tmp_path / "narrow.pdf"
+    path.write_bytes(render_pdf(html))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True).stdout  # fmt: skip
+    assert text.count("fewer than 5") == 6, text
