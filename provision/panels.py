@@ -64,4 +64,7 @@ def profile_links(request, pupil) -> list:
 def today_panel(request) -> dict:
     day = timezone.localdate()
     sessions = selectors.today_sessions(request.membership, day)
-    return {"sessions": sessions, "day": day}
+    day_off = selectors.day_off(request.school, day) if sessions else None
+    if day_off:
+        sessions = [item for item in sessions if item["log"]]
+    return {"sessions": sessions, "day": day, "day_off": day_off}

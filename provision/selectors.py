@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Window
 
 from pupils.codes import Area, NcYear
-from sencoweb.models import Membership, Term
+from sencoweb.models import CalendarDays, Membership, calendar_days
 
 from . import costs, measures
 from .models import (
@@ -53,11 +53,11 @@ class Calendar:
 
 
 def calendar_for(school) -> Calendar:
-    terms = list(Term.objects.for_school(school))
-    if not terms:
-        return Calendar(open_days=None, closed=[])
-    closed = [(t.half_term_starts, t.half_term_ends) for t in terms if t.half_term_starts]
-    return Calendar(open_days=[(t.starts_on, t.ends_on) for t in terms], closed=closed)
+    """Terms outside their half terms, less the closure days (INSET days, bank holidays in
+    term); with no term dates, every weekday but a closure day."""
+    days = calendar_days([school]).get(school.pk, CalendarDays())
+    closed = [(day, day) for day in sorted(days.closures)]
+    return Calendar(open_days=days.open_ranges or None, closed=closed)
 
 
 @dataclass
@@ -457,6 +457,18 @@ def pupil_totals(rows: list[MapRow]) -> dict:
             (r.stats.weekly_hours for r in rows if r.group.ends_on >= dt.date.today()), ZERO
         ),
     }
+
+
+def day_off(school, day: dt.date) -> str | None:
+    """Why no session is planned on `day` (a closure day's kind, a holiday), or None."""
+    days = calendar_days([school]).get(school.pk)
+    if days is None:
+        return None
+    if day in days.closures:
+        return days.closures[day]
+    if days.open_ranges and not days.in_term(day):
+        return "School holiday"
+    return None
 
 
 def today_sessions(membership, day: dt.date):

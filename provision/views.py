@@ -325,6 +325,13 @@ def today(request):
     if day > real_today:
         day = real_today
     sessions = selectors.today_sessions(request.membership, day)
+    day_off = selectors.day_off(request.school, day)
+    show_all = request.GET.get("all") == "1"
+    hidden = 0
+    if day_off and not show_all:
+        # Nothing is planned on a closure day or in a holiday: keep only what was logged.
+        hidden = sum(1 for item in sessions if not item["log"])
+        sessions = [item for item in sessions if item["log"]]
     cards = [_card_html(request, {**item, "form": _session_form(item)}, day) for item in sessions]
     return render(
         request,
@@ -332,6 +339,8 @@ def today(request):
         _ctx(
             request,
             cards=cards,
+            day_off=day_off,
+            hidden=hidden,
             day=day,
             is_today=day == real_today,
             prev_day=_school_day(day, -1),

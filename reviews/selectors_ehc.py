@@ -331,19 +331,17 @@ RECORDS_TRANSFER_SUBJECT = "Records transfer"
 
 
 def school_calendars(schools) -> dict:
-    """{school id: engine.SchoolCalendar} from the schools' term dates (half terms are gaps),
-    in one query; a school with no term dates is left out."""
-    from sencoweb.models import Term
+    """{school id: engine.SchoolCalendar} from the schools' term dates (half terms are gaps)
+    and closure days, in one query; a school with no term dates is left out."""
+    from sencoweb.models import calendar_days
 
-    ranges: dict = {}
-    for t in Term.objects.filter(school__in=schools).order_by("starts_on"):
-        if t.half_term_starts and t.half_term_ends:
-            parts = [(t.starts_on, t.half_term_starts - dt.timedelta(days=1)),
-                     (t.half_term_ends + dt.timedelta(days=1), t.ends_on)]  # fmt: skip
-        else:
-            parts = [(t.starts_on, t.ends_on)]
-        ranges.setdefault(t.school_id, []).extend((a, b) for a, b in parts if a <= b)
-    return {school_id: engine.SchoolCalendar(terms=tuple(r)) for school_id, r in ranges.items()}
+    return {
+        school_id: engine.SchoolCalendar(
+            terms=tuple(days.open_ranges), closures=frozenset(days.closures)
+        )
+        for school_id, days in calendar_days(schools).items()
+        if days.open_ranges
+    }
 
 
 def records_transfer_rows(*, memberships, today: dt.date) -> list[DeadlineRow]:

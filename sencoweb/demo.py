@@ -7,7 +7,9 @@ from random import Random
 
 from django.contrib.auth.hashers import make_password
 
-from .models import Membership, School, Term, Trust, User, academic_year_of
+from .models import ClosureDay, Membership, School, Term, Trust, User, academic_year_of
+from .schooldays import easter_sunday
+from .services_school import bank_holidays_missing
 
 PRIMARY_A = {
     "urn": "140001",
@@ -110,24 +112,12 @@ def default_terms(school, year: int) -> list[Term]:
     def weekday_on_or_before(day):  # a term ends on a school day, not a Saturday
         return day - dt.timedelta(days=max(day.weekday() - 4, 0))
 
-    def easter(y):  # anonymous Gregorian algorithm
-        a, b, c = y % 19, y // 100, y % 100
-        d, e = b // 4, b % 4
-        f = (b + 8) // 25
-        g = (b - f + 1) // 3
-        h = (19 * a + b - d - g + 15) % 30
-        i, k = c // 4, c % 4
-        ell = (32 + 2 * e + 2 * i - h - k) % 7
-        m = (a + 11 * h + 22 * ell) // 451
-        month = (h + ell - 7 * m + 114) // 31
-        return dt.date(y, month, (h + ell - 7 * m + 114) % 31 + 1)
-
     autumn_start = monday_on_or_after(dt.date(year, 9, 1)) + dt.timedelta(days=2)
     oct_half = monday_on_or_after(dt.date(year, 10, 24))
     autumn_end = weekday_on_or_before(dt.date(year, 12, 19))
     spring_start = monday_on_or_after(dt.date(year + 1, 1, 5))
     feb_half = monday_on_or_after(dt.date(year + 1, 2, 14))
-    east = easter(year + 1)
+    east = easter_sunday(year + 1)
     spring_end = east - dt.timedelta(days=9)
     summer_start = east + dt.timedelta(days=8)
     may_half = monday_on_or_after(dt.date(year + 1, 5, 25))
@@ -163,6 +153,29 @@ def default_terms(school, year: int) -> list[Term]:
     ]
 
 
+def closure_days(school, terms: list[Term], today: dt.date) -> list[ClosureDay]:
+    """Three INSET days (the Friday before October half term, the first days of the spring
+    and summer terms) and the bank holidays that fall in term; never the demo's today, so the
+    TA's sessions are on."""
+    by_name = {t.name: t for t in terms}
+    inset = [
+        by_name["autumn"].half_term_starts - dt.timedelta(days=3),
+        by_name["spring"].starts_on,
+        by_name["summer"].starts_on,
+    ]
+    days = [
+        ClosureDay(school=school, date=d, kind=ClosureDay.Kind.INSET, note="Staff training")
+        for d in inset
+    ]
+    year = terms[0].academic_year
+    days += [
+        ClosureDay(school=school, date=d, kind=ClosureDay.Kind.BANK_HOLIDAY, note=name)
+        for d, name in bank_holidays_missing(terms, [], year).items()
+        if d not in inset
+    ]
+    return [c for c in days if c.date != today]
+
+
 def seed(ctx: DemoContext, *, secondary_pupils: int, schools: int = 3) -> None:
     trust, _ = Trust.objects.get_or_create(name="Riverside Learning Trust")
     specs = [PRIMARY_A, PRIMARY_B, {**SECONDARY, "pupils": secondary_pupils}]
@@ -195,7 +208,8 @@ def seed(ctx: DemoContext, *, secondary_pupils: int, schools: int = 3) -> None:
         this_year = academic_year_of(ctx.today)
         for year in range(this_year - 2, this_year + 1):
             if not Term.objects.filter(school=school, academic_year=year).exists():
-                Term.objects.bulk_create(default_terms(school, year))
+                terms = Term.objects.bulk_create(default_terms(school, year))
+                ClosureDay.objects.bulk_create(closure_days(school, terms, ctx.today))
 
     oak, harbour, riverside = ctx.schools[:3]
     # The named demo accounts (README lists them).

@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.dateformat import format as date_format
 
-from .models import School, Term, academic_year_label
+from .models import ClosureDay, School, Term, academic_year_label
 from .widgets import DateInput
 
 SUPPRESSION_MIN = 2
@@ -273,3 +273,56 @@ class TermForm(forms.ModelForm):
         if commit:
             term.save()
         return term
+
+
+class ClosureDayForm(forms.ModelForm):
+    """An INSET day, a bank holiday in term or a closure: a weekday in term, once."""
+
+    class Meta:
+        model = ClosureDay
+        fields = ["date", "kind", "note"]
+        labels = {"date": "Day", "kind": "What kind of day", "note": "Note (optional)"}
+        help_texts = {"date": "A weekday inside one of the school's terms."}
+        widgets = {"date": DateInput(), "kind": forms.RadioSelect}
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day.weekday() >= 5:
+            raise forms.ValidationError(
+                f"{date_format(day, 'l j F Y')} is a weekend: only weekdays are school days."
+            )
+        term = (
+            Term.objects.for_school(self.school)
+            .filter(starts_on__lte=day, ends_on__gte=day)
+            .first()
+        )
+        if term is None:
+            raise forms.ValidationError(
+                f"{_long(day)} is not in any of the school's terms, so pupils are not in "
+                "school that day anyway. Add the term first if it is missing."
+            )
+        if term.half_term_starts and term.half_term_starts <= day <= term.half_term_ends:
+            raise forms.ValidationError(
+                f"{_long(day)} is in the {term} half-term break, already a day off."
+            )
+        existing = ClosureDay.objects.for_school(self.school).filter(date=day).first()
+        if existing:
+            raise forms.ValidationError(
+                f"{_long(day)} is already recorded ({existing.label}): delete that one first "
+                "to change it."
+            )
+        return day
+
+    def save(self, commit=True):
+        closure = super().save(commit=False)
+        closure.school = self.school
+        if commit:
+            closure.save()
+        return closure

@@ -4,7 +4,8 @@ in-app notifications. Every other app points here with string foreign keys."""
 import hashlib
 import json
 import uuid
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -174,6 +175,93 @@ class Term(models.Model):
         return (
             f"{self.get_name_display()} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
         )
+
+
+class ClosureDay(models.Model):
+    """A weekday in term when pupils are not in school: an INSET day, a bank holiday that falls
+    in term, or an unplanned closure (DOMAIN.md 10.1, 10: "INSET days, closures"). No provision
+    session is planned on it and it is not counted as a school day."""
+
+    class Kind(models.TextChoices):
+        INSET = "inset", "INSET day"
+        BANK_HOLIDAY = "bank_holiday", "Bank holiday"
+        CLOSURE = "closure", "Closure"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closure_days")
+    date = models.DateField()
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INSET)
+    note = models.CharField(
+        max_length=120, blank=True, help_text="e.g. staff training, polling station, snow"
+    )
+
+    objects = SchoolScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "date"], name="closure_day_one_per_date")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.date:%-d %B %Y}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.get_kind_display()}: {self.note}" if self.note else self.get_kind_display()
+
+
+@dataclass
+class CalendarDays:
+    """One school's open ranges (terms minus their half-term breaks) and closure days."""
+
+    open_ranges: list = field(default_factory=list)
+    closures: dict = field(default_factory=dict)  # {date: ClosureDay.Kind label}
+
+    def closure_on(self, day: date) -> str | None:
+        return self.closures.get(day)
+
+    def in_term(self, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.open_ranges)
+
+
+def calendar_days(schools) -> dict:
+    """{school id: CalendarDays} from the schools' terms and closure days, in one query (a
+    UNION: the pages that plan sessions pin their query counts). Schools with neither are
+    left out."""
+    null_date = models.Value(None, output_field=models.DateField())
+    terms = (
+        Term.objects.filter(school__in=schools)
+        .order_by()
+        .values_list(
+            "school_id",
+            "starts_on",
+            "ends_on",
+            "half_term_starts",
+            "half_term_ends",
+            models.Value("", output_field=models.CharField()),
+        )
+    )
+    closures = (
+        ClosureDay.objects.filter(school__in=schools)
+        .order_by()
+        .values_list("school_id", "date", "date", null_date, null_date, "kind")
+    )
+    kinds = dict(ClosureDay.Kind.choices)
+    out: dict = {}
+    for school_id, start, end, ht_start, ht_end, kind in terms.union(closures, all=True):
+        days = out.setdefault(school_id, CalendarDays())
+        if kind:
+            days.closures[start] = kinds.get(kind, kind)
+        elif ht_start and ht_end:
+            one = timedelta(days=1)
+            days.open_ranges += [
+                r for r in ((start, ht_start - one), (ht_end + one, end)) if r[0] <= r[1]
+            ]
+        else:
+            days.open_ranges.append((start, end))
+    for days in out.values():
+        days.open_ranges.sort()
+    return out
 
 
 def academic_year_of(day: date) -> int:

@@ -9,11 +9,15 @@ from itertools import groupby
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from . import services_school as services
 from .access import audit, capability_required, get_scoped_or_404
-from .forms_school import SchoolSettingsForm, TermForm
-from .models import School, Term, academic_year_label
+from .forms_school import ClosureDayForm, SchoolSettingsForm, TermForm
+from .models import ClosureDay, School, Term, academic_year_label
+from .services_school import in_term
 
 
 def _value(value):
@@ -76,29 +80,41 @@ def _weekdays(start: dt.date, end: dt.date) -> int:
 
 
 def term_weekdays(term: Term) -> int:
-    """Weekdays in the term outside its half-term break (INSET days and bank holidays
-    included: the app does not record them)."""
+    """Weekdays in the term outside its half-term break (closure days not taken off)."""
     days = _weekdays(term.starts_on, term.ends_on)
     if term.half_term_starts and term.half_term_ends:
         days -= _weekdays(term.half_term_starts, term.half_term_ends)
     return days
 
 
+def _term_row(term: Term, closures) -> dict:
+    weekdays = term_weekdays(term)
+    closed = sum(1 for c in closures if in_term(term, c.date))
+    return {"term": term, "weekdays": weekdays, "closed": closed, "school_days": weekdays - closed}
+
+
 @capability_required("school.settings")
 def terms(request):
     rows = list(Term.objects.for_school(request.school).order_by("starts_on"))
+    closures = list(ClosureDay.objects.for_school(request.school))
     years = []
     for year, year_terms in groupby(rows, key=lambda t: t.academic_year):
-        year_terms = [(t, term_weekdays(t)) for t in year_terms]
+        year_terms = list(year_terms)
+        year_closures = [c for c in closures if any(in_term(t, c.date) for t in year_terms)]
+        weekdays = sum(term_weekdays(t) for t in year_terms)
         years.append(
             {
+                "year": year,
                 "label": academic_year_label(year),
-                "terms": year_terms,
-                "weekdays": sum(n for _, n in year_terms),
+                "terms": [_term_row(t, year_closures) for t in year_terms],
+                "weekdays": weekdays,
+                "closures": year_closures,
+                "school_days": weekdays - len(year_closures),
+                "bank_holidays_missing": services.bank_holidays_missing(rows, closures, year),
                 "missing": [
                     label
                     for value, label in Term.Name.choices
-                    if value not in {t.name for t, _ in year_terms}
+                    if value not in {t.name for t in year_terms}
                 ],
             }
         )
@@ -191,3 +207,47 @@ def term_delete(request, term_id):
         return redirect("school:terms")
     only = not Term.objects.for_school(request.school).exclude(pk=term.pk).exists()
     return render(request, "sencoweb/school/term_delete.html", {"term": term, "only": only})
+
+
+@capability_required("school.settings")
+def closure_add(request):
+    form = ClosureDayForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            closure = services.add_closure(request, form)
+        except IntegrityError:  # the same day added at the same moment
+            form.add_error("date", "That day was recorded a moment ago: see the term dates.")
+        else:
+            messages.success(request, f"Added {closure}.")
+            return redirect("school:terms")
+    return render(
+        request,
+        "sencoweb/school/closure_form.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@capability_required("school.settings")
+def closure_delete(request, closure_id):
+    closure = get_scoped_or_404(ClosureDay.objects.for_school(request.school), pk=closure_id)
+    if request.method == "POST":
+        label = str(closure)
+        services.delete_closure(request, closure)
+        messages.success(request, f"Deleted the {label[0].lower()}{label[1:]}.")
+        return redirect("school:terms")
+    return render(request, "sencoweb/school/closure_delete.html", {"closure": closure})
+
+
+@require_POST
+@capability_required("school.settings")
+def bank_holidays_add(request, year):
+    added = services.add_bank_holidays(request, year)
+    if added:
+        names = "; ".join(f"{c.note} ({c.date:%-d %B %Y})" for c in added)
+        messages.success(
+            request, f"Added {len(added)} bank holiday{pluralize(len(added))}: {names}."
+        )
+    else:
+        messages.info(request, "Every bank holiday in term is already recorded.")
+    return redirect("school:terms")

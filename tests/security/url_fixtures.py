@@ -446,3 +446,23 @@ def _term_id(cast):
             ends_on=dt.date(2020, 12, 18),
         ),
     ).pk
+
+
+@kwarg("closure_id")
+def _closure_id(cast):
+    """One of the school's closure days (school:closure_delete)."""
+    import datetime as dt
+
+    from sencoweb.models import ClosureDay
+
+    return _once(
+        cast,
+        "closure",
+        lambda: ClosureDay.objects.create(school=cast.school, date=dt.date(2020, 10, 5)),
+    ).pk
+
+
+@kwarg("year", is_object=False)
+def _school_year(cast):
+    """A school year by its starting year (school:bank_holidays_add)."""
+    return 2020
