@@ -69,11 +69,17 @@ def provision_section(school, year: int, threshold: int) -> dict:
         s = _section("provision", "Provision delivered")
         s["note"] = "No intervention groups ran in this school year."
         return s
-    pupils_by_area = defaultdict(set)
-    for group_area, pupil_id in Enrolment.objects.filter(group__in=groups).values_list(
-        "group__intervention__area", "pupil_id"
+    # Each pupil counts once, under the area of the first intervention they joined, so the
+    # table's total is the number of pupils (a pupil in a language group and a reading group
+    # would otherwise be two of the total).
+    area_of = {}
+    for pupil_id, group_area in (
+        Enrolment.objects.filter(group__in=groups)
+        .order_by("starts_on", "pk")
+        .values_list("pupil_id", "group__intervention__area")
     ):
-        pupils_by_area[group_area].add(pupil_id)
+        area_of.setdefault(pupil_id, group_area)
+    pupils_by_area = Counter(area_of.values())
     rows = defaultdict(lambda: {"groups": 0, "planned": 0, "held": 0, "hours": Decimal(0)})
     for g in groups:
         r = rows[g.intervention.area]
@@ -85,18 +91,20 @@ def provision_section(school, year: int, threshold: int) -> dict:
     table = sup.suppress_table(
         [Area(a).label for a in areas],
         ["Pupils"],
-        [[len(pupils_by_area[a])] for a in areas],
+        [[pupils_by_area[a]] for a in areas],
         threshold,
     )
     total_planned = sum(r["planned"] for r in rows.values())
     total_held = sum(r["held"] for r in rows.values())
     total_hours = sum(r["hours"] for r in rows.values())
-    all_pupils = set().union(*pupils_by_area.values()) if pupils_by_area else set()
     s = _section("provision", "Provision delivered", first_col="Area of need")
-    s["note"] = f"Intervention groups from {start:%-d %B %Y} to {today:%-d %B %Y}."
+    s["note"] = (
+        f"Intervention groups from {start:%-d %B %Y} to {today:%-d %B %Y}. In the table each "
+        "pupil counts once, under the area of the first intervention they joined."
+    )
     s["facts"] = [
         ("Intervention groups", str(len(groups))),
-        ("Pupils receiving an intervention", sup.count(len(all_pupils), threshold).display),
+        ("Pupils receiving an intervention", table.totals[-1].display),
         ("Sessions planned to date" if today < end else "Sessions planned", f"{total_planned:,}"),
         ("Sessions held", f"{total_held:,}"),
         ("Delivered as planned", sup.percent(total_held, total_planned, places=0)),

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from reports import sections
+from sencoweb.models import academic_year_of
 from tests.factories import PupilFactory
 from tests.reviews.ehc_factories import AnnualReviewFactory, EhcPlanFactory, EhcRequestFactory
 
@@ -53,3 +54,19 @@ def test_plans_in_force_do_not_undo_a_hidden_ehc_count(school):
     PupilFactory.create_batch(2, school=school, sen_status="K")
     assert _facts(school)["EHC plans in force now"] == "withheld"
     assert _facts(school, threshold=1)["EHC plans in force now"] == "12"  # named: shown
+
+
+def test_provision_table_counts_a_pupil_in_two_areas_once(school, senco):
+    from tests.provision.factories import GroupFactory, InterventionFactory, enrol
+
+    language = GroupFactory(school=school, staff=senco)
+    reading = GroupFactory(school=school, staff=senco,
+                           intervention=InterventionFactory(school=school, area="CL"))  # fmt: skip
+    pupils = PupilFactory.create_batch(12, school=school, sen_status="K")
+    enrol(language, *pupils[:7])
+    enrol(reading, *pupils[6:])  # pupil 6 is in both
+    s = sections.provision_section(school, academic_year_of(dt.date.today()), 5)
+    facts = dict(s["facts"])
+    assert facts["Pupils receiving an intervention"] == "12"
+    assert s["table"].totals[-1].display == "12"  # not 7 + 6
+    assert sum(row[0].value for row in s["table"].rows) == 12
