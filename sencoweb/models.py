@@ -207,7 +207,11 @@ class ClosureDay(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.get_kind_display()}: {self.note}" if self.note else self.get_kind_display()
+        if not self.note:
+            return self.get_kind_display()
+        if self.kind == self.Kind.BANK_HOLIDAY:  # its note is its name
+            return self.note
+        return f"{self.get_kind_display()}: {self.note}"
 
 
 @dataclass
