@@ -58,8 +58,8 @@ def test_senco_completes_an_annual_review(senco, ehc_pupil, sign_in, page):
     # Every date recorded is of something that has happened, so the story is set a year back.
     plan = EhcPlanFactory(pupil=ehc_pupil, school=ehc_pupil.school, issued_on=dt.date(2024, 12, 9))
     sign_in("senco", to=f"/reviews/ehc/pupil/{ehc_pupil.public_id}/")
-    # Review due 9 Dec 2025 (12 months after issue), shown with how late it is.
-    assert "Tue 9 Dec 2025" in page.inner_text("main")
+    # Review due 8 Dec 2025 (the 12 months starting 9 Dec 2024), shown with how late it is.
+    assert "Mon 8 Dec 2025" in page.inner_text("main")
     screenshot(page, "ehc-pupil")
     assert_accessible(page)
     page.click("#start-review")
