@@ -8,7 +8,7 @@ from django.utils import timezone
 from . import deadlines as engine
 from . import selectors_ehc as sel
 from .models import AnnualReview, EhcOutcome, EhcPlan, EhcProvisionItem, EhcRequest, LaRuleProfile
-from .models.ehc import RULE_FIELDS, humanise_engine_message
+from .models.ehc import RULE_FIELDS, SECTION_HEADINGS, humanise_engine_message
 
 
 class DateInput(forms.DateInput):
@@ -159,6 +159,10 @@ class EhcPlanForm(forms.ModelForm):
                 for name in PLAN_FIELDS
                 if name.startswith("section_") or name == "budget_covers"
             },
+        }
+        labels = {
+            f"section_{key}": SECTION_HEADINGS[key]
+            for key in ("a", "b", "c", "d", "g", "h1", "h2", "k")
         }
         help_texts = {
             "first_issued_on": "Only if this plan replaces a paper plan issued earlier: the "

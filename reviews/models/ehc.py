@@ -14,6 +14,7 @@ from sencoweb.models import SchoolScopedQuerySet
 from .. import deadlines as engine
 
 __all__ = [
+    "SECTION_HEADINGS",
     "AnnualReview",
     "EhcOutcome",
     "EhcPlan",
@@ -22,6 +23,24 @@ __all__ = [
     "EhcReminderSent",
     "LaRuleProfile",
 ]
+
+# The sections of an EHC plan as SEND Regs 2014 reg 12(1) names them (DOMAIN.md 3.3), for every
+# page and form that shows a plan. Keys follow the section_<key> fields; E, F, I and J have
+# structured records of their own.
+SECTION_HEADINGS = {
+    "a": "A. Views, interests and aspirations",
+    "b": "B. Special educational needs",
+    "c": "C. Health needs related to the SEN",
+    "d": "D. Social care needs related to the SEN or a disability",
+    "e": "E. Outcomes sought, including for adult life",
+    "f": "F. Special educational provision",
+    "g": "G. Health provision reasonably required by the learning difficulties or disabilities",
+    "h1": "H1. Social care provision under the Chronically Sick and Disabled Persons Act 1970 s.2",
+    "h2": "H2. Any other social care provision reasonably required",
+    "i": "I. Name and type of school or institution",
+    "j": "J. Personal budget",
+    "k": "K. Advice and information gathered during the assessment",
+}
 
 RULE_FIELDS = (
     "report_to_la_days",
@@ -367,6 +386,8 @@ class EhcPlan(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["school", "status"], name="ehc_plan_school_status")]
+
+    SECTIONS = SECTION_HEADINGS  # for templates: {{ plan.SECTIONS.c }}
 
     def __str__(self):
         return f"EHC plan v{self.version} ({self.get_status_display()})"

@@ -47,7 +47,7 @@ def test_senco_records_and_issues_a_plan(senco, ehc_pupil, sign_in, page):
     page.wait_for_selector("text=Plan issued and in force")
     assert "Issued" in page.inner_text("#plan-status")
     assert "1.5" in page.inner_text("#section-f")
-    assert "£5400.00 per year, band C" in page.inner_text("#top-up")
+    assert "£5,400.00 per year, band C" in page.inner_text("#top-up")
     screenshot(page, "ehc-plan-issued")
     plan = EhcPlan.objects.get(pupil=ehc_pupil)
     assert plan.status == "issued" and plan.issued_on == dt.date(2026, 10, 5)

@@ -86,6 +86,36 @@ def test_plan_page_shows_sections_and_audits(senco, plan):
     assert AuditEvent.objects.filter(action="view", pupil_id=plan.pupil.public_id).exists()
 
 
+# SEND Regs 2014 reg 12(1), as DOMAIN.md 3.3 names the sections.
+REG_12_SECTIONS = [
+    "A. Views, interests and aspirations",
+    "B. Special educational needs",
+    "C. Health needs related to the SEN",
+    "D. Social care needs related to the SEN or a disability",
+    "E. Outcomes sought, including for adult life",
+    "F. Special educational provision",
+    "G. Health provision reasonably required by the learning difficulties or disabilities",
+    "H1. Social care provision under the Chronically Sick and Disabled Persons Act 1970 s.2",
+    "H2. Any other social care provision reasonably required",
+    "I. Name and type of school or institution",
+    "J. Personal budget",
+    "K. Advice and information gathered during the assessment",
+]
+
+
+def test_plan_sections_a_to_k_carry_their_reg_12_names(senco, plan):
+    client = client_for(senco)
+    page = client.get(reverse("reviews:plan_detail", args=[plan.public_id])).content.decode()
+    pupil_page = client.get(reverse("reviews:pupil_ehc", args=[plan.pupil.public_id]))
+    draft = EhcPlanFactory(pupil__school=senco.school, status=EhcPlan.Status.DRAFT, issued_on=None)
+    form = client.get(reverse("reviews:plan_edit", args=[draft.public_id])).content.decode()
+    for heading in REG_12_SECTIONS:
+        assert heading in page, heading
+    assert REG_12_SECTIONS[5] in pupil_page.content.decode()  # section F beside delivery
+    for heading in REG_12_SECTIONS[:4] + REG_12_SECTIONS[6:9] + REG_12_SECTIONS[11:]:
+        assert heading in form, heading
+
+
 def test_teacher_cannot_write(teacher, plan):
     client = client_for(teacher)
     assert client.post(reverse("reviews:plan_amend", args=[plan.public_id])).status_code == 403
