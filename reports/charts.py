@@ -5,6 +5,8 @@ attribute (the Content Security Policy forbids them); colours are presentation a
 A bar whose value is None (suppressed) is drawn as no bar with its label text instead, so a
 chart never shows a number the table hides."""
 
+import math
+
 from django.utils.html import escape
 
 PALETTE = ["#1d4f73", "#d4793a", "#4f8a3c", "#8a3c7d", "#b59a1f", "#3c7d8a"]
@@ -113,23 +115,25 @@ def line_chart(
     left, right, top_pad, bottom = 44, 44, 26, 28
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     values = [v for _, vs in series for v in vs if v is not None]
-    top = max(values + [1]) * 1.15
+    step, steps = _axis(max(values + [1]))
+    top = step * steps
     n = max(len(labels) - 1, 1)
 
     def xy(i, v):
         return left + plot_w * i / n, top_pad + plot_h * (1 - v / top)
 
     body = []
-    for k in range(5):
-        v = top * k / 4
+    for k in range(steps + 1):
+        v = step * k
         _, y = xy(0, v)
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e3e3"/>'
         )
-        body.append(_text(left - 4, y + 4, f"{v:.0f}{unit}", size=9, anchor="end", fill="#555"))
+        body.append(_text(left - 4, y + 4, f"{v:g}{unit}", size=9, anchor="end", fill="#555"))
     for i, label in enumerate(labels):
         x, _ = xy(i, 0)
         body.append(_text(x, height - 10, label, size=10, anchor="middle"))
+    lx = left
     for s, (name, vs) in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
         points = [xy(i, v) for i, v in enumerate(vs) if v is not None]
@@ -140,7 +144,19 @@ def line_chart(
             )
         for x, y in points:
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>')
-        lx = left + s * ((width - left) // max(len(series), 1))
+        # A series whose every point is hidden (small numbers) says so instead of a key to
+        # a line that is not there. Keys sit side by side, each as wide as its words.
+        key = name if points else f"{name}: not shown"
         body.append(f'<rect x="{lx}" y="6" width="12" height="12" fill="{colour}"/>')
-        body.append(_text(lx + 16, 16, name, size=10))
+        body.append(_text(lx + 16, 16, key, size=10))
+        lx += 16 + len(key) * 6 + 18
     return _svg(width, height, title, body)
+
+
+def _axis(highest: float) -> tuple[float, int]:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) and how many of them reach a little
+    above `highest`: gridlines at 0, 5, 10, 15, 20, 25%, not 0, 6, 11, 17, 22%."""
+    raw = highest / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return step, math.ceil(highest * 1.05 / step)
