@@ -23,10 +23,13 @@ log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 30  # the deadlines page shows what is due in the next 30 days, and what is overdue
 
-# nc_year -> post16? for the transfers SEND Regs reg 2 names, worked out from the year group.
-AUTO_TRANSFERS = {"N1": False, "N2": False, "6": False, "11": True}
-# A pupil in one of these years at these schools usually stays on (all-through, special).
-NO_AUTO_TRANSFER_PHASES = {"all_through", "special"}
+# nc_year -> post16? for the transfers SEND Regs reg 2 names, worked out from the year group:
+# N2 (the year before Reception, DOMAIN.md 10.1) to school, Year 6 to secondary, Year 11 to a
+# post-16 institution. N1 moves up to N2, which is no transfer.
+AUTO_TRANSFERS = {"N2": False, "6": False, "11": True}
+# A pupil in one of these years at these schools usually stays on (all-through, special, and
+# a middle school, whose pupils move on after Year 7 or 8): the SENCO sets the transfer.
+NO_AUTO_TRANSFER_PHASES = {"all_through", "special", "middle"}
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ def test_request_deadlines_stop_after_a_refusal(school):
         ("6", "", (2027, False)),
         ("11", "", (2027, True)),
         ("N2", "", (2027, False)),
+        ("N1", "", None),  # moves up to N2: no phase transfer
         ("4", "", None),
         ("6", "none", None),
         ("2", "school", (2027, False)),
@@ -101,6 +102,14 @@ def test_request_deadlines_stop_after_a_refusal(school):
 def test_phase_transfer_from_year_group_with_override(school, nc_year, override, expected):
     plan = EhcPlanFactory(pupil__school=school, pupil__nc_year=nc_year, phase_transfer=override)
     assert sel.phase_transfer_of(plan, today=dt.date(2026, 11, 22)) == expected
+
+
+@pytest.mark.parametrize("phase", ["middle", "all_through", "special"])
+def test_year_6_who_stays_on_has_no_automatic_transfer(phase):
+    plan = EhcPlanFactory(pupil__school__phase=phase, pupil__nc_year="6")
+    assert sel.phase_transfer_of(plan, today=dt.date(2026, 11, 22)) is None
+    plan.phase_transfer = EhcPlan.Transfer.SCHOOL  # the SENCO says this pupil moves
+    assert sel.phase_transfer_of(plan, today=dt.date(2026, 11, 22)) == (2027, False)
 
 
 def test_year_6_transfer_deadline_is_14_february(school):
