@@ -190,13 +190,15 @@ def outcomes_section(school, year: int, threshold: int) -> dict:
             "rows": rows,
         }
     total = sum(ratings.values())
+    # "yet" only while the year is still going: a finished year had none.
+    none_yet = " (none reviewed yet)" if dt.date.today() <= end else " (none reviewed)"
     gains = (
         "entry-to-exit gains of pupils who left an intervention in the same period below"
         if rows
         else "no pupil left an intervention with entry and exit scores in that period"
     )
     s["note"] = (f"Outcomes of support plans reviewed between {start:%-d %B %Y} and {end:%-d %B %Y}"
-                 f"{'' if total else ' (none reviewed yet)'}; {gains}.")  # fmt: skip
+                 f"{'' if total else none_yet}; {gains}.")  # fmt: skip
     achieved = ratings.get(Outcome.Rating.ACHIEVED, 0)
     if total:
         s["chart"] = charts.hbar(

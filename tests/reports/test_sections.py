@@ -70,3 +70,10 @@ def test_provision_table_counts_a_pupil_in_two_areas_once(school, senco):
     assert facts["Pupils receiving an intervention"] == "12"
     assert s["table"].totals[-1].display == "12"  # not 7 + 6
     assert sum(row[0].value for row in s["table"].rows) == 12
+
+
+def test_a_finished_year_with_no_reviews_does_not_say_yet(school):
+    note = sections.outcomes_section(school, 2020, 5)["note"]
+    assert "(none reviewed)" in note and "yet" not in note
+    this_year = sections.outcomes_section(school, academic_year_of(dt.date.today()), 5)["note"]
+    assert "(none reviewed yet)" in this_year
