@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -184,10 +185,24 @@ class ConcernForm(forms.ModelForm):
             "evidence": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # About two pages: enough for what was seen; longer reports belong in a document.
+    TEXT_LIMIT = 5000
+
     def __init__(self, *args, pupils, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
         self.fields["area"].choices = [c for c in Area.choices if c[0] != Area.UNASSIGNED]
+        for name in ("what_seen", "evidence"):
+            field = self.fields[name]
+            field.max_length = self.TEXT_LIMIT
+            field.widget.attrs["maxlength"] = str(self.TEXT_LIMIT)
+            field.validators.append(
+                MaxLengthValidator(
+                    self.TEXT_LIMIT,
+                    message=f"Keep this to {self.TEXT_LIMIT:,} characters (it has "
+                    "%(show_value)d): the SENCO can attach a longer report to the record.",
+                )
+            )
         self.fields["pupil"].label_from_instance = lambda p: (
             f"{p.last_name}, {p.preferred_name or p.first_name} ({p.get_nc_year_display()})"
         )

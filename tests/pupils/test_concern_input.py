@@ -1,0 +1,47 @@
+"""Raising a concern with bad input: empty fields and whitespace are refused next to the field,
+an essay is refused with a limit the teacher can act on, and HTML comes back escaped."""
+
+import pytest
+from django.urls import reverse
+
+from pupils.forms import ConcernForm
+from pupils.models import Concern
+from tests.helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = ConcernForm.TEXT_LIMIT
+
+
+def _post(teacher, pupil, **data):
+    base = {"pupil": pupil.public_id, "area": "CL", "what_seen": "Loses track mid-task"}
+    return client_for(teacher).post(reverse("pupils:concern_new"), {**base, **data})
+
+
+def test_empty_and_blank_what_seen_is_refused(teacher, taught_pupil):
+    for blank in ("", "   \n  "):
+        response = _post(teacher, taught_pupil, what_seen=blank)
+        assert response.status_code == 422
+        assert "This field is required." in response.content.decode()
+    assert not Concern.objects.exists()
+
+
+def test_very_long_text_is_refused_with_the_limit(teacher, taught_pupil):
+    response = _post(teacher, taught_pupil, what_seen="x" * (LIMIT + 1))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert f"Keep this to {LIMIT:,} characters (it has {LIMIT + 1})" in html
+    assert f'maxlength="{LIMIT}"' in html
+    response = _post(teacher, taught_pupil, evidence="y" * (LIMIT + 1))
+    assert response.status_code == 422
+    assert not Concern.objects.exists()
+    assert _post(teacher, taught_pupil, what_seen="x" * LIMIT).status_code == 302
+
+
+def test_hostile_html_comes_back_escaped(teacher, senco, taught_pupil):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    assert _post(teacher, taught_pupil, what_seen=hostile, evidence=hostile).status_code == 302
+    for member in (teacher, senco):
+        html = client_for(member).get(reverse("pupils:concerns")).content.decode()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
