@@ -183,6 +183,13 @@ def outcomes_section(school, year: int, threshold: int) -> dict:
         )
         rows.append((e["intervention"].name, measured.display, gain,
                      sup.percent(e["improved"], e["measured"], places=0)))  # fmt: skip
+    # Many interventions with a handful of pupils each would fill a page with "fewer than 5"
+    # and dashes: they share one line.
+    few = [r for r in rows if r[1] == sup.fewer_than(threshold)]
+    if len(few) > 1:
+        rows = [r for r in rows if r not in few]
+        rows.append((f"{len(few)} other interventions", f"{sup.fewer_than(threshold)} each",
+                     "—", "—"))  # fmt: skip
     if rows:
         s["plain"] = {
             "caption": "Interventions: entry-to-exit gains of pupils who finished in this period",

@@ -77,3 +77,23 @@ def test_a_finished_year_with_no_reviews_does_not_say_yet(school):
     assert "(none reviewed)" in note and "yet" not in note
     this_year = sections.outcomes_section(school, academic_year_of(dt.date.today()), 5)["note"]
     assert "(none reviewed yet)" in this_year
+
+
+def test_interventions_with_few_pupils_measured_share_one_line(school, senco):
+    from decimal import Decimal
+
+    from tests.provision.factories import GroupFactory, enrol
+
+    year = academic_year_of(dt.date.today())
+    start = dt.date(year, 9, 1)
+    for size in (2, 3, 6):
+        group = GroupFactory(school=school, staff=senco, starts_on=start)
+        pupils = PupilFactory.create_batch(size, school=school, sen_status="K")
+        for e in enrol(group, *pupils):
+            e.entry_score, e.exit_score = Decimal(80), Decimal(90)
+            e.entry_on, e.exit_on = start, dt.date.today()
+            e.save()
+    rows = sections.outcomes_section(school, year, 5)["plain"]["rows"]
+    assert len(rows) == 2, rows
+    assert rows[0][1:] == ("6", "+10.0", "—")
+    assert rows[1] == ("2 other interventions", "fewer than 5 each", "—", "—")
