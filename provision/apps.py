@@ -9,7 +9,7 @@ class ProvisionConfig(AppConfig):
         from pupils import hooks
         from sencoweb import home, nav
 
-        from . import panels
+        from . import panels, services
 
         nav.register("Today's sessions", "provision:today", "provision.log_session", order=20)
         nav.register("Provision map", "provision:map", "provision.view", order=21)
@@ -19,6 +19,8 @@ class ProvisionConfig(AppConfig):
             hooks.visibility_sources.append(panels.visible_pupil_ids)
         if panels.chronology not in hooks.chronology_sources:
             hooks.chronology_sources.append(panels.chronology)
+        if services.end_places_on_leaving not in hooks.leaving_handlers:
+            hooks.leaving_handlers.append(services.end_places_on_leaving)
         if panels.profile_links not in hooks.profile_links:
             hooks.profile_links.append(panels.profile_links)
         home.register(

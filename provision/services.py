@@ -126,3 +126,43 @@ def enrolment_end(*, enrolment: Enrolment, ends_on: dt.date) -> Enrolment:
     enrolment.ends_on = ends_on
     enrolment.save(update_fields=["ends_on"])
     return enrolment
+
+
+def end_places_on_leaving(pupil) -> list[str]:
+    """A pupil who left is not on a session register after their leaving date, nor charged a
+    share of it: their places in groups end that day, and a group set up for them alone ends
+    too (pupils.hooks.leaving_handlers; runs inside the leaving's transaction)."""
+    left_on = pupil.left_on
+    done = []
+    places = (
+        Enrolment.objects.filter(pupil=pupil)
+        .exclude(ends_on__lte=left_on)
+        .select_related("group__intervention")
+        .order_by("group__starts_on")
+    )
+    for place in places:
+        group = place.group
+        if place.starts_on > left_on:
+            if not group.sessions.filter(attended=pupil).exists():
+                place.delete()
+                done.append(
+                    f"Taken off {group.title}, which they were to join on {_day(place.starts_on)}."
+                )
+                continue
+            place.ends_on = place.starts_on
+        else:
+            place.ends_on = left_on
+        place.save(update_fields=["ends_on"])
+        done.append(f"Their place in {group.title} ends on {_day(place.ends_on)}.")
+    solo = ProvisionGroup.objects.filter(exclusive_to=pupil, ends_on__gt=left_on)
+    for group in solo.select_related("intervention"):
+        if group.starts_on > left_on:
+            done.append(
+                f"{group.title}, set up for them alone, starts after they left: delete it from "
+                "the provision map if it will not run."
+            )
+            continue
+        group.ends_on = left_on
+        group.save(update_fields=["ends_on"])
+        done.append(f"{group.title}, set up for them alone, ends on {_day(left_on)}.")
+    return done

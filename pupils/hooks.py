@@ -45,6 +45,13 @@ profile_links: list[Callable] = []
 decision_prefills: dict[str, Callable] = {}
 
 
+# (pupil) -> list[str]: what a higher app closed when the pupil left, in the same transaction
+# (provision: their places in groups end on the leaving date, so they are not on a session
+# register or charged a share after they left). Each line is said back to the SENCO and kept
+# in the audit detail.
+leaving_handlers: list[Callable] = []
+
+
 @dataclass(frozen=True)
 class ProfileLink:
     label: str
@@ -80,3 +87,11 @@ def class_strategies(pupils) -> dict[int, list[str]]:
 
 def profile_links_for(request, pupil) -> list[ProfileLink]:
     return [ProfileLink(*link) for source in profile_links for link in source(request, pupil)]
+
+
+def on_leaving(pupil) -> list[str]:
+    """Run every app's leaving handler for a pupil who has just left; what they did."""
+    done: list[str] = []
+    for handler in leaving_handlers:
+        done.extend(handler(pupil))
+    return done

@@ -317,9 +317,10 @@ def pupil_archive(
     file_sent_on: dt.date | None = None,
     legal_hold: bool | None = None,
     by,
-) -> Pupil:
+) -> list[str]:
     """The pupil has left: off the register, kept read only until their retention date, which
-    depends on how they left (DOMAIN.md 8.2). `legal_hold` None leaves the hold as it is."""
+    depends on how they left (DOMAIN.md 8.2). `legal_hold` None leaves the hold as it is.
+    Other apps close what was still running (hooks.leaving_handlers); returns what they did."""
     if pupil.is_archived:
         raise ValidationError({"left_on": "This pupil has already left."})
     _save_leaving(
@@ -331,7 +332,7 @@ def pupil_archive(
         legal_hold=legal_hold,
         extra={"archived_at": timezone.now()},
     )
-    return pupil
+    return hooks.on_leaving(pupil)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -516,26 +517,35 @@ def pupil_archive(request, pupil_id):
         initial = {"left_on": timezone.localdate()}
     form = ArchiveForm(request.POST or None, initial=initial, can_hold=can_hold)
     if request.method == "POST" and form.is_valid():
+        closed = []
         try:
-            if left:
-                changes = services.pupil_leaving_update(
-                    pupil=pupil, by=request.user, **form.cleaned_data
-                )
-            else:
-                services.pupil_archive(pupil=pupil, by=request.user, **form.cleaned_data)
+            # The leaving, what it closes in other apps and its audit row: all or nothing.
+            with transaction.atomic():
+                if left:
+                    changes = services.pupil_leaving_update(
+                        pupil=pupil, by=request.user, **form.cleaned_data
+                    )
+                    audit(
+                        request,
+                        AuditEvent.Action.UPDATE,
+                        pupil,
+                        summary=f"Corrected the leaving details of {pupil}",
+                        detail={f: [str(a), str(b)] for f, (a, b) in changes.items()},
+                    )
+                else:
+                    closed = services.pupil_archive(
+                        pupil=pupil, by=request.user, **form.cleaned_data
+                    )
+                    audit(
+                        request,
+                        AuditEvent.Action.UPDATE,
+                        pupil,
+                        summary=f"Archived {pupil} (left)",
+                        detail={"closed": closed} if closed else None,
+                    )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if left:
-                audit(
-                    request,
-                    AuditEvent.Action.UPDATE,
-                    pupil,
-                    summary=f"Corrected the leaving details of {pupil}",
-                    detail={f: [str(a), str(b)] for f, (a, b) in changes.items()},
-                )
-            else:
-                audit(request, AuditEvent.Action.UPDATE, pupil, summary=f"Archived {pupil} (left)")
             hold = " It is on legal hold: it is kept past that date." if pupil.legal_hold else ""
             messages.success(
                 request,
@@ -543,6 +553,8 @@ def pupil_archive(request, pupil_id):
                 f"their record until {pupil.retention_until:%-d %B %Y} "
                 f"({pupil.retention_basis}).{hold}",
             )
+            for line in closed:
+                messages.info(request, line)
             return redirect("pupils:detail", pupil.public_id)
     if left and request.method == "GET":
         audit(
