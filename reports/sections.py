@@ -188,8 +188,8 @@ def outcomes_section(school, year: int, threshold: int) -> dict:
     few = [r for r in rows if r[1] == sup.fewer_than(threshold)]
     if len(few) > 1:
         rows = [r for r in rows if r not in few]
-        rows.append((f"{len(few)} other interventions", f"{sup.fewer_than(threshold)} each",
-                     "—", "—"))  # fmt: skip
+        label = f"{len(few)} {'other ' if rows else ''}interventions"
+        rows.append((label, f"{sup.fewer_than(threshold)} each", "—", "—"))
     if rows:
         s["plain"] = {
             "caption": "Interventions: entry-to-exit gains of pupils who finished in this period",

@@ -97,3 +97,5 @@ def test_interventions_with_few_pupils_measured_share_one_line(school, senco):
     assert len(rows) == 2, rows
     assert rows[0][1:] == ("6", "+10.0", "—")
     assert rows[1] == ("2 other interventions", "fewer than 5 each", "—", "—")
+    alone = sections.outcomes_section(school, year, 7)["plain"]["rows"]  # 6 is now few too
+    assert alone == [("3 interventions", "fewer than 7 each", "—", "—")]
