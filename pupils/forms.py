@@ -64,6 +64,9 @@ class RegisterFilter(django_filters.FilterSet):
     eal = django_filters.ChoiceFilter(
         label="EAL", choices=YES_NO[1:], method="by_flag", empty_label="Any"
     )
+    review_from = django_filters.DateFilter(
+        field_name="next_review_due", lookup_expr="gte", label="Review due from", widget=DATE
+    )
     review_before = django_filters.DateFilter(
         field_name="next_review_due", lookup_expr="lte", label="Review due by", widget=DATE
     )

@@ -110,6 +110,12 @@ def school_dashboard(school, *, named: bool) -> dict:
                         review_before=(today - dt.timedelta(days=1)).isoformat(),
                         sort="review",
                     ),
+                    "due_soon": _url(
+                        "pupils:register",
+                        review_from=today.isoformat(),
+                        review_before=(today + dt.timedelta(days=28)).isoformat(),
+                        sort="review",
+                    ),
                     "deadlines": _url("reviews:deadlines"),
                     "provision": _url("provision:map"),
                 },

@@ -34,17 +34,20 @@ def test_every_count_on_the_head_dashboard_opens_exactly_those_pupils(
     for i in range(9):
         pupil = PupilFactory(
             school=head.school, sen_status="K" if i < 6 else "E", nc_year=str(1 + i % 3),
-            next_review_due=today - dt.timedelta(days=3) if i < 2 else None,
+            next_review_due=[today - dt.timedelta(days=3), today + dt.timedelta(days=20),
+                             today + dt.timedelta(days=40)][i % 3] if i < 6 else None,
         )  # fmt: skip
         NeedFactory(pupil=pupil, sen_type=["SLCN", "ASD", "MLD"][i % 3])
     monitored = PupilFactory(school=head.school, sen_status="M", nc_year="1")
     NeedFactory(pupil=monitored, sen_type="SLCN")
     sign_in("head", to="/reports/dashboard/")
     links = page.eval_on_selector_all(
-        "#main table a, #drill-overdue",
+        "#main table a, #drill-overdue, #drill-due-soon",
         "els => els.map(e => [e.textContent.trim(), e.getAttribute('href')])",
     )
-    assert len(links) >= 10, links
+    assert len(links) >= 11, links
+    hrefs = dict((href, count) for count, href in links)
+    assert [c for h, c in hrefs.items() if "review_from" in h] == ["2"]  # not 40 days on
     for count, href in links:
         page.goto(live_server.url + href)
         shown = page.inner_text("#register-counts").split()[0]
