@@ -9,7 +9,8 @@ import datetime as dt
 
 
 def easter_sunday(year: int) -> dt.date:
-    """Easter Sunday in the Gregorian calendar (anonymous Gregorian algorithm)."""
+    """Easter Sunday in the Gregorian calendar (anonymous Gregorian algorithm). The deadline
+    engine keeps its own copy: it imports nothing but the standard library."""
     a = year % 19
     b, c = divmod(year, 100)
     d, e = divmod(b, 4)
