@@ -52,10 +52,12 @@ class Calendar:
         return list(self._memo[key])
 
 
-def calendar_for(school) -> Calendar:
+def calendar_for(school, days: CalendarDays | None = None) -> Calendar:
     """Terms outside their half terms, less the closure days (INSET days, bank holidays in
-    term); with no term dates, every weekday but a closure day."""
-    days = calendar_days([school]).get(school.pk, CalendarDays())
+    term); with no term dates, every weekday but a closure day. `days`: the school's
+    calendar_days() if already loaded."""
+    if days is None:
+        days = calendar_days([school]).get(school.pk, CalendarDays())
     closed = [(day, day) for day in sorted(days.closures)]
     return Calendar(open_days=days.open_ranges or None, closed=closed)
 
@@ -459,16 +461,54 @@ def pupil_totals(rows: list[MapRow]) -> dict:
     }
 
 
-def day_off(school, day: dt.date) -> str | None:
+def day_off(school, day: dt.date, days: CalendarDays | None = None) -> str | None:
     """Why no session is planned on `day` (a closure day's kind, a holiday), or None."""
-    days = calendar_days([school]).get(school.pk)
     if days is None:
-        return None
+        days = calendar_days([school]).get(school.pk, CalendarDays())
     if day in days.closures:
         return days.closures[day]
     if days.open_ranges and not days.in_term(day):
         return "School holiday"
     return None
+
+
+UNLOGGED_DAYS = 14
+
+
+def unlogged_sessions(membership, today: dt.date, calendar: Calendar) -> list[tuple]:
+    """Sessions of the groups this member delivers that were planned in the last two weeks
+    before `today` and not logged, as (date, group), oldest first: what a TA still has to
+    log. Three queries, whatever the number of groups and days."""
+    since, until = today - dt.timedelta(days=UNLOGGED_DAYS), today - dt.timedelta(days=1)
+    groups = list(
+        ProvisionGroup.objects.for_school(membership.school)
+        .filter(staff=membership, starts_on__lte=until, ends_on__gte=since)
+        .select_related("intervention")
+    )
+    if not groups:
+        return []
+    logged = set(
+        SessionLog.objects.filter(
+            group__in=[g.pk for g in groups], date__range=(since, until)
+        ).values_list("group_id", "date")
+    )
+    # A day is only owed if someone was in the group that day.
+    places = defaultdict(list)
+    for group_id, starts_on, ends_on in (
+        Enrolment.objects.filter(group__in=[g.pk for g in groups], starts_on__lte=until)
+        .exclude(ends_on__lt=since)
+        .values_list("group_id", "starts_on", "ends_on")
+    ):
+        places[group_id].append((starts_on, ends_on or until))
+    return sorted(
+        (
+            (day, group)
+            for group in groups
+            for day in calendar.dates(group, since=since, until=until)
+            if (group.pk, day) not in logged and any(a <= day <= b for a, b in places[group.pk])
+        ),
+        key=lambda item: (item[0], item[1].start_time),
+    )
 
 
 def today_sessions(membership, day: dt.date):

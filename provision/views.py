@@ -2,6 +2,7 @@
 shown only with provision.view_costs; a group or pupil the member may not see is a 404."""
 
 import datetime as dt
+from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from pupils.access import pupil_for_read, visible_pupils
 from pupils.codes import Area
 from sencoweb import jinja
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
-from sencoweb.models import Membership
+from sencoweb.models import CalendarDays, Membership, calendar_days
 
 from . import costs, selectors, services
 from .forms import (
@@ -325,7 +326,15 @@ def today(request):
     if day > real_today:
         day = real_today
     sessions = selectors.today_sessions(request.membership, day)
-    day_off = selectors.day_off(request.school, day)
+    days = calendar_days([request.school]).get(request.school.pk, CalendarDays())
+    day_off = selectors.day_off(request.school, day, days)
+    unlogged = selectors.unlogged_sessions(
+        request.membership, real_today, selectors.calendar_for(request.school, days)
+    )
+    # Grouped by day for the list: each day is one tap away.
+    unlogged_days = [
+        (d, [group for _, group in items]) for d, items in groupby(unlogged, key=lambda i: i[0])
+    ]
     show_all = request.GET.get("all") == "1"
     hidden = 0
     if day_off and not show_all:
@@ -341,6 +350,8 @@ def today(request):
             cards=cards,
             day_off=day_off,
             hidden=hidden,
+            unlogged=len(unlogged),
+            unlogged_days=unlogged_days,
             day=day,
             is_today=day == real_today,
             prev_day=_school_day(day, -1),

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from provision.models import Enrolment
 from provision.selectors import calendar_for, day_off, group_stats
 from reviews import selectors_ehc
 from sencoweb.models import AuditEvent, ClosureDay, Term, calendar_days
@@ -263,3 +264,41 @@ def test_ta_sessions_page_on_an_inset_day(school, ta, taught_pupil):
     half_term = D(2026, 10, 30)
     page = client_for(ta).get(url, {"date": half_term.isoformat()}).content.decode()
     assert "School holiday</strong>: no sessions are planned" in page
+
+
+# --- what a TA still has to log -------------------------------------------------------------
+
+
+def test_today_lists_planned_sessions_not_logged_in_the_last_two_weeks(
+    school, ta, taught_pupil, monkeypatch
+):
+    from provision import views as provision_views
+    from provision.models import SessionLog
+
+    _terms(school)
+    monkeypatch.setattr(provision_views, "_today", lambda request: D(2026, 11, 25))  # a Wednesday
+    group = GroupFactory(
+        school=school, staff=ta, days="02", starts_on=D(2026, 11, 2), ends_on=D(2026, 12, 18)
+    )
+    enrol(group, taught_pupil)
+    ClosureDay.objects.create(school=school, date=D(2026, 11, 16), kind="inset")
+    SessionLog.objects.create(group=group, date=D(2026, 11, 18), status="held")
+    SessionLog.objects.create(group=group, date=D(2026, 11, 23), status="cancelled", reason="x")
+    page = client_for(ta).get(reverse("provision:today")).content.decode()
+    # Planned in the two weeks before Wed 25 Nov: Wed 11, Mon 16 (INSET), Wed 18 (held),
+    # Mon 23 (cancelled is logged). Today is not owed yet.
+    assert "Not logged yet: 1 session in the last two weeks" in page
+    assert '?date=2026-11-11">Wed 11 Nov</a>' in page
+    assert "Mon 16 Nov" not in page and "Wed 25 Nov" not in page
+
+
+def test_a_session_nobody_was_enrolled_for_is_not_owed(school, ta, taught_pupil, monkeypatch):
+    from provision import views as provision_views
+
+    monkeypatch.setattr(provision_views, "_today", lambda request: D(2026, 11, 25))
+    group = GroupFactory(
+        school=school, staff=ta, days="0", starts_on=D(2026, 11, 2), ends_on=D(2026, 12, 18)
+    )
+    Enrolment.objects.create(group=group, pupil=taught_pupil, starts_on=D(2026, 11, 20))
+    page = client_for(ta).get(reverse("provision:today")).content.decode()
+    assert "Mon 23 Nov" in page and "Mon 16 Nov" not in page
