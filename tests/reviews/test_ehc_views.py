@@ -537,3 +537,10 @@ def test_one_record_with_impossible_dates_does_not_break_the_lists(senco, plan, 
     assert page.status_code == 200
     assert other.pupil.display_name in page.content.decode()
     assert "review dates the engine refuses" in caplog.text
+
+
+def test_home_panel_says_none_rather_than_a_coloured_zero(senco):
+    html = client_for(senco).get(reverse("home")).content.decode()
+    assert 'id="deadlines-overdue">None overdue</span>' in html
+    assert 'id="deadlines-due-soon">None due in 14 days</span>' in html
+    assert "text-bg-warning" not in html and "text-bg-danger" not in html
