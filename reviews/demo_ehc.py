@@ -1,12 +1,16 @@
 """Demo EHC data: every E pupil gets an issued plan (so census readiness is clean), with annual
 reviews at every stage (due soon, overdue, report late, LA decision late, amendment in progress,
 amended, done); needs assessment requests at every stage for some K pupils, some overdue; and one
-Year 6 phase transfer per primary. Called from reviews/demo.py: seed(ctx). Idempotent and bulk."""
+Year 6 phase transfer per primary. Called from reviews/demo.py: seed(ctx). Idempotent and bulk.
+
+Each plan's history is told in the order it happened (`_history`): on SEN support (K), then the
+request for a needs assessment, the plan 20 weeks later, then the move to E; the register's
+demo dates of those pupils are rewritten to match (`_rewrite_register`)."""
 
 import datetime as dt
 from decimal import Decimal
 
-from pupils.models import Pupil, StatusDecision
+from pupils.models import Need, Pupil, StatusDecision
 
 from .deadlines import add_months, review_period_end
 from .models import (
@@ -120,6 +124,11 @@ def _meeting_day(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=max(day.weekday() - 4, 0))
 
 
+def _weekday_from(day: dt.date) -> dt.date:
+    """A weekday on or after `day`: a weekend moves on to Monday."""
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)
+
+
 def _seed_school(ctx, school):
     rng = ctx.rng(f"reviews_ehc:{school.urn}")
     LaRuleProfile.objects.get_or_create(
@@ -131,17 +140,26 @@ def _seed_school(ctx, school):
             "advice_request_lead_days": 35,
         },
     )
-    e_pupils = list(
-        Pupil.objects.for_school(school).current().filter(sen_status="E").order_by("pk")
+    # Oldest first, and the oldest plans to the oldest pupils: a plan issued two years ago
+    # belongs to a Year 5 child, not to one who started Reception in September.
+    e_pupils = sorted(
+        Pupil.objects.for_school(school).current().filter(sen_status="E"),
+        key=lambda p: (p.date_of_birth, p.pk),
+    )
+    stages = sorted(
+        (REVIEW_STAGES[i % len(REVIEW_STAGES)] for i in range(len(e_pupils))),
+        key=lambda stage: -stage[1],
     )
     senco = (ctx.staff_of(school, "senco") or [None])[0]
-    plans, versions, reviews = [], [], []
+    history_rng = ctx.rng(f"reviews_ehc_history:{school.urn}")
+    plans, versions, reviews, histories = [], [], [], {}
     # One Year 6 phase transfer per primary: if no E pupil is in Year 6, the override stands in.
     needs_transfer = school.phase == "primary" and not any(p.nc_year == "6" for p in e_pupils)
-    for i, pupil in enumerate(e_pupils):
-        stage, issued_ago, fields = REVIEW_STAGES[i % len(REVIEW_STAGES)]
+    for pupil, (stage, issued_ago, fields) in zip(e_pupils, stages, strict=True):
         issued = _d(ctx, -issued_ago)
         plan = _plan(ctx, rng, school, pupil, issued, senco)
+        histories[pupil.pk] = history = _history(history_rng, issued, today=ctx.today)
+        plan.request = _final_request(school, pupil, senco, history, rng=history_rng)
         if needs_transfer:
             plan.phase_transfer = EhcPlan.Transfer.SCHOOL
             needs_transfer = False
@@ -168,6 +186,7 @@ def _seed_school(ctx, school):
                 )
             )
             v2 = _plan(ctx, rng, school, pupil, _d(ctx, -30), senco, version=2, first=issued)
+            v2.phase_transfer = plan.phase_transfer  # carried into the amended plan
             versions.append((plan, v2))
         elif stage == "done":
             last = _meeting_day(_d(ctx, -160))
@@ -193,6 +212,7 @@ def _seed_school(ctx, school):
             # A plan older than a year had its last annual review about 11.5 months after issue.
             last = add_months(issued, 12) - dt.timedelta(days=14) if issued_ago > 365 else None
             reviews.append(_review(school, plan, pupil, senco, last_review=last, **values))
+    EhcRequest.objects.bulk_create([plan.request for plan in plans])
     EhcPlan.objects.bulk_create(plans)
     for old, new in versions:
         new.previous = old
@@ -203,7 +223,7 @@ def _seed_school(ctx, school):
     ]
     _children(rng, in_force + [old for old, _ in versions])
     _next_review_due(in_force, reviews)
-    _status_e_after_issue(in_force, today=ctx.today)
+    _rewrite_register(e_pupils, histories, today=ctx.today)
     _requests(ctx, rng, school, senco)
     ctx.log(f"  {school.name}: {len(in_force)} EHC plans, {len(reviews)} annual reviews")
 
@@ -274,26 +294,74 @@ def _children(rng, plans):
     EhcProvisionItem.objects.bulk_create(items)
 
 
-def _status_e_after_issue(plans, *, today):
-    """The register's demo dates its move to E without knowing the plan: a pupil is coded E only
-    once the plan is issued (DOMAIN.md 2), so a decision dated earlier moves to the issue date."""
-    issued = {}
-    for plan in plans:
-        first = plan.first_issued_on or plan.issued_on
-        issued[plan.pupil_id] = min(first, issued.get(plan.pupil_id, first))
-    early = list(
-        StatusDecision.objects.filter(pupil_id__in=issued, to_status="E").select_related("pupil")
+def _history(rng, issued: dt.date, *, today: dt.date) -> dict:
+    """A first plan's story, worked back from its issue date. On SEN support (K) for two terms
+    to over a year before the request for an EHC needs assessment (made while on K, DOMAIN.md
+    3.1); the LA's steps inside the 20 weeks (3.2: decision by week 6, advice within 6 weeks of
+    being asked, draft by week 16, 15 days for comments, final plan by week 20); the move to E
+    on the issue date or within a fortnight of it, never before (a pupil is coded E only once
+    the plan exists, 2.2)."""
+    received = issued - dt.timedelta(days=rng.randint(126, 140))
+    decision = received + dt.timedelta(days=rng.randint(30, 42))
+    advice_asked = decision + dt.timedelta(days=rng.randint(1, 5))
+    draft = received + dt.timedelta(days=rng.randint(98, 110))
+    return {
+        "k_on": _meeting_day(received - dt.timedelta(days=rng.randint(150, 480))),
+        "received_on": received,
+        "decision_to_assess_on": decision,
+        "advice_requested_on": advice_asked,
+        "advice_received_on": advice_asked + dt.timedelta(days=rng.randint(28, 42)),
+        "draft_issued_on": draft,
+        "representations_received_on": draft + dt.timedelta(days=rng.randint(10, 15)),
+        "final_issued_on": issued,
+        "e_on": min(_weekday_from(issued + dt.timedelta(days=rng.randint(0, 10))), today),
+    }
+
+
+def _final_request(school, pupil, senco, history, *, rng):
+    return EhcRequest(
+        school=school,
+        pupil=pupil,
+        requested_by=rng.choice(["school", "parent", "parent", "school"]),
+        la_code=school.la_code,
+        la_name=school.la_name,
+        decided_to_assess=True,
+        created_by=senco,
+        **{k: v for k, v in history.items() if k not in ("k_on", "e_on")},
     )
-    early = [d for d in early if d.decided_on < issued[d.pupil_id]]
-    pupils = []
-    for decision in early:
-        decision.decided_on = issued[decision.pupil_id]
-        if decision.parents_informed_on:
+
+
+def _rewrite_register(pupils, histories, *, today):
+    """The register's demo dates its E pupils' moves to K and E without knowing their plans:
+    give them the plan's chronology (`_history`); needs identified when the pupil went on SEN
+    support start then. A few bulk queries per school, none per pupil."""
+    by_pupil = {p.pk: p for p in pupils}
+    decisions = list(
+        StatusDecision.objects.filter(pupil_id__in=histories, to_status__in=("K", "E"))
+    )
+    for decision in decisions:
+        history = histories[decision.pupil_id]
+        decision.decided_on = history[f"{decision.to_status.lower()}_on"]
+        if decision.parents_informed or decision.parents_informed_on:
             decision.parents_informed_on = min(decision.decided_on + dt.timedelta(days=3), today)
-        decision.pupil.sen_status_since = decision.decided_on
-        pupils.append(decision.pupil)
-    StatusDecision.objects.bulk_update(early, ["decided_on", "parents_informed_on"])
-    Pupil.objects.bulk_update(pupils, ["sen_status_since"])
+    StatusDecision.objects.bulk_update(
+        decisions, ["decided_on", "parents_informed_on"], batch_size=500
+    )
+    needs = list(Need.objects.filter(pupil_id__in=histories, ends_on__isnull=True))
+    for need in needs:
+        need.starts_on = histories[need.pupil_id]["k_on"]
+        if need.description.startswith("Identified "):
+            need.description = f"Identified {need.starts_on:%B %Y}."
+    Need.objects.bulk_update(needs, ["starts_on", "description"], batch_size=500)
+    for pupil_id, history in histories.items():
+        pupil = by_pupil[pupil_id]
+        pupil.sen_status_since = history["e_on"]
+        pupil.date_parents_notified = min(history["e_on"] + dt.timedelta(days=3), today)
+    Pupil.objects.bulk_update(
+        [by_pupil[pk] for pk in histories],
+        ["sen_status_since", "date_parents_notified"],
+        batch_size=500,
+    )
 
 
 def _next_review_due(plans, reviews):
