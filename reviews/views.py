@@ -649,7 +649,7 @@ def ical_feed(request, feed_token):
 def class_plans(request):
     rows = selectors.class_plans(request=request)
     audit(request, "view", None, summary=f"Viewed class plan strategies ({len(rows)} pupils)")
-    return render(request, "reviews/class_plans.html", {"rows": rows})
+    return render(request, "reviews/class_plans.html", {"rows": rows, "today": timezone.localdate()})
 
 
 @capability_required("plans.edit")

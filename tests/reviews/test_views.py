@@ -157,6 +157,19 @@ def test_class_plans_show_issued_strategies_to_the_teacher(teacher, cycle, class
     page = client_for(teacher).get(reverse("reviews:class_plans")).content.decode()
     assert "Pre-teach key words" in page
     assert cycle.pupil.display_name in page
+    assert "Review overdue" not in page
+
+
+def test_class_plans_mark_an_overdue_review(teacher, cycle, class_group):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    type(cycle).objects.filter(pk=cycle.pk).update(
+        review_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    page = client_for(teacher).get(reverse("reviews:class_plans")).content.decode()
+    assert f'id="overdue-{cycle.pupil.public_id}">Review overdue</span>' in page
 
 
 def _value_of(html: str, name: str) -> str:
