@@ -83,17 +83,17 @@ def provision(pupil):
     ]  # fmt: skip
 
 
-# Schema v2's keys for the plan's text sections, with the headings the PDF shows.
-EHC_SECTIONS = {
-    "a": "A. Views, interests and aspirations",
-    "b": "B. Special educational needs",
-    "c": "C. Health needs related to the SEN",
-    "d": "D. Social care needs",
-    "g": "G. Health provision",
-    "h1": "H1. Social care provision",
-    "h2": "H2. Other social care provision",
-    "k": "K. Advice and information",
-}
+# Schema v2's keys for the plan's text sections (`sections` in the JSON; E, F, I and J have
+# structured entries of their own). The JSON carries keys only: headings are for people.
+EHC_TEXT_SECTIONS = ("a", "b", "c", "d", "g", "h1", "h2", "k")
+
+
+def ehc_headings() -> dict[str, str]:
+    """The headings of sections A to K, keyed a...k: the reviews app's one list of their SEND
+    Regs reg 12 names (DOMAIN.md 3.3), so the pack reads like the plan page."""
+    from reviews.models.ehc import SECTION_HEADINGS
+
+    return dict(SECTION_HEADINGS)
 
 
 def ehc_plan(pupil):
@@ -120,7 +120,7 @@ def ehc_plan(pupil):
         "named_setting": plan.named_setting,
         "setting_type": plan.setting_type,
         "phase_transfer": plan.phase_transfer,
-        "sections": {key: getattr(plan, f"section_{key}") for key in EHC_SECTIONS},
+        "sections": {key: getattr(plan, f"section_{key}") for key in EHC_TEXT_SECTIONS},
         "outcomes": [
             {"area": o.area, "outcome": o.outcome, "by_when": o.by_when}
             for o in plan.outcomes.all()

@@ -187,16 +187,18 @@ def pack_data(pupil, *, school, today: dt.date | None = None) -> dict:
 def pack_context(pack: dict, *, received_by=None) -> dict:
     """What the pack templates need. `received_by`: the school that received the pack, for the
     copy stored with an imported pupil."""
-    from .pack_sections import EHC_SECTIONS
+    from .pack_sections import EHC_TEXT_SECTIONS, ehc_headings
 
     rows = [(PROFILE_LABELS[f], pack["profile"].get(f)) for f in PROFILE_FIELDS]
     plan = pack.get("ehc_plan") or {}
     sections = plan.get("sections") or {}
+    headings = ehc_headings()
     return {
         "pack": pack,
         "profile_rows": [(label, text) for label, text in rows if text],
+        "ehc_headings": headings,
         "ehc_sections": [
-            (label, sections.get(k)) for k, label in EHC_SECTIONS.items() if sections.get(k)
+            (headings[k], sections[k]) for k in EHC_TEXT_SECTIONS if sections.get(k)
         ],  # fmt: skip
         "received_by": received_by,
     }

@@ -351,6 +351,33 @@ def test_the_pack_reads_dates_and_codes_in_words_while_the_json_keeps_them(ehc_l
     assert "Autistic spectrum disorder (ASD)" in html and "Year 6" in html
 
 
+def test_the_pack_heads_plan_sections_with_their_reg_12_names_and_keeps_the_json_keys(
+    ehc_leaver, senco
+):
+    """The PDF and screen pack use the plan page's one list of section names (DOMAIN.md 3.3),
+    not shortened ones; the JSON keeps its schema v2 keys, which receiving schools read."""
+    from reviews.models.ehc import SECTION_HEADINGS
+
+    plan = EhcPlan.objects.get(pupil=ehc_leaver)
+    for key in ("a", "b", "c", "d", "g", "h1", "h2", "k"):
+        setattr(plan, f"section_{key}", f"Text of section {key}.")
+    plan.budget_type = "direct"
+    plan.save()
+    data = json.loads(json.dumps(pack_data(ehc_leaver, school=senco.school)))
+    assert set(data["ehc_plan"]["sections"]) == {"a", "b", "c", "d", "g", "h1", "h2", "k"}
+    assert data["ehc_plan"]["sections"]["h2"] == "Text of section h2."
+    assert "Views, interests" not in json.dumps(data)  # keys, never headings
+    html = render_to_string("reports/transition_pack_pdf.html", pack_context(data))
+    for heading in SECTION_HEADINGS.values():  # A to K, I and J included
+        assert f">{heading}<" in html, heading
+    for short in ("D. Social care needs<", "G. Health provision<", "H1. Social care provision<",
+                  "H2. Other social care provision<", "K. Advice and information<",
+                  "I. Named setting<", "E. Outcomes<"):  # fmt: skip
+        assert short not in html
+    heading_g = SECTION_HEADINGS["g"]
+    assert f'<th scope="row">{heading_g}</th><td class="prewrap">Text of section g.</td>' in html
+
+
 PROVISION_ROWS = [
     {"intervention": "Lego therapy", "group": "Lego therapy (Tue)", "starts_on": "2024-09-09",
      "ends_on": "2025-03-28", "sessions_attended": 22, "hours": "11.00", "cost": "132.00",
