@@ -136,6 +136,11 @@ class Membership(models.Model):
         return roles.role_can(self.role, capability)
 
     @property
+    def role_in_brackets(self) -> str:
+        """The role to put in brackets after the person's name (the site header)."""
+        return roles.role_in_brackets(self.role)
+
+    @property
     def needs_two_factor(self) -> bool:
         return self.role in roles.TWO_FACTOR_ROLES
 

@@ -20,6 +20,16 @@ ROLE_CHOICES = [
     (TRUST, "Trust SEND lead (read only)"),
 ]
 
+
+def role_in_brackets(role: str) -> str:
+    """A role's name to stand in brackets after a person's, as in the site header: a name with
+    an aside of its own gives it after a comma, so a trust lead reads "Fiona Okoro (Trust SEND
+    lead, read only)", not "(Trust SEND lead (read only))"."""
+    label = str(dict(ROLE_CHOICES).get(role, role))
+    name, bracket, aside = label.partition(" (")
+    return f"{name}, {aside.removesuffix(')')}" if bracket else label
+
+
 CAPABILITIES = {
     # The register and pupil records
     "register.view_all": "See every pupil on the SEN register of the school",

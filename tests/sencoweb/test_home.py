@@ -87,3 +87,23 @@ def test_password_reset_by_email(client, teacher, mailoutbox):
     assert response.status_code == 302
     teacher.user.refresh_from_db()
     assert teacher.user.check_password("brand-new-phrase-77")
+
+
+def test_the_header_names_the_role_in_one_pair_of_brackets(cast):
+    """A trust lead's role has an aside of its own: "(Trust SEND lead, read only)", not
+    "(Trust SEND lead (read only))"."""
+    from sencoweb import roles
+
+    lead = cast["trustlead"].user
+    lead.first_name, lead.last_name = "Fiona", "Okoro"
+    lead.save()
+    page = client_for(cast["trustlead"]).get(reverse("home")).content.decode()
+    assert (
+        'id="user-menu">Fiona Okoro <span class="small">(Trust SEND lead, read only)</span>' in page
+    )
+    assert "((" not in page and "))" not in page
+    senco_page = client_for(cast["senco"]).get(reverse("home")).content.decode()
+    assert '<span class="small">(SENCO)</span>' in senco_page
+    for role, _label in roles.ROLE_CHOICES:
+        assert "(" not in roles.role_in_brackets(role) and ")" not in roles.role_in_brackets(role)
+    assert roles.role_in_brackets("ta") == "Teaching assistant"
