@@ -475,16 +475,30 @@ def day_off(school, day: dt.date, days: CalendarDays | None = None) -> str | Non
 UNLOGGED_DAYS = 14
 
 
-def unlogged_sessions(membership, today: dt.date, calendar: Calendar) -> list[tuple]:
-    """Sessions of the groups this member delivers that were planned in the last two weeks
-    before `today` and not logged, as (date, group), oldest first: what a TA still has to
-    log. Three queries, whatever the number of groups and days."""
-    since, until = today - dt.timedelta(days=UNLOGGED_DAYS), today - dt.timedelta(days=1)
-    groups = list(
-        ProvisionGroup.objects.for_school(membership.school)
+def unlogged_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a TA is reminded of: the two weeks before today (today is not owed yet)."""
+    return today - dt.timedelta(days=UNLOGGED_DAYS), today - dt.timedelta(days=1)
+
+
+def delivered_groups(membership, since: dt.date, until: dt.date) -> list:
+    """The groups this member delivers that run at some time from `since` to `until`, with
+    their places (group_queryset): the Today page's cards and its reminder share them."""
+    return list(
+        group_queryset(membership.school)
         .filter(staff=membership, starts_on__lte=until, ends_on__gte=since)
-        .select_related("intervention")
+        .order_by("start_time")
     )
+
+
+def unlogged_sessions(membership, today: dt.date, calendar: Calendar, groups=None) -> list:
+    """Sessions of the groups this member delivers that were planned in the two weeks before
+    `today`, while someone was in the group, and not logged, as (date, group), oldest first:
+    what a TA still has to log. `groups`: delivered_groups() covering the window, if loaded.
+    A fixed number of queries, whatever the number of groups and days."""
+    since, until = unlogged_window(today)
+    if groups is None:
+        groups = delivered_groups(membership, since, until)
+    groups = [g for g in groups if g.starts_on <= until and g.ends_on >= since]
     if not groups:
         return []
     logged = set(
@@ -492,33 +506,30 @@ def unlogged_sessions(membership, today: dt.date, calendar: Calendar) -> list[tu
             group__in=[g.pk for g in groups], date__range=(since, until)
         ).values_list("group_id", "date")
     )
-    # A day is only owed if someone was in the group that day.
-    places = defaultdict(list)
-    for group_id, starts_on, ends_on in (
-        Enrolment.objects.filter(group__in=[g.pk for g in groups], starts_on__lte=until)
-        .exclude(ends_on__lt=since)
-        .values_list("group_id", "starts_on", "ends_on")
-    ):
-        places[group_id].append((starts_on, ends_on or until))
     return sorted(
         (
             (day, group)
             for group in groups
             for day in calendar.dates(group, since=since, until=until)
-            if (group.pk, day) not in logged and any(a <= day <= b for a, b in places[group.pk])
+            if (group.pk, day) not in logged
+            and any(e.active_on(day) for e in group.enrolments.all())
         ),
         key=lambda item: (item[0], item[1].start_time),
     )
 
 
-def today_sessions(membership, day: dt.date):
-    """The groups this member delivers that meet on `day`, each with its log (if any)."""
-    groups = list(
-        group_queryset(membership.school)
-        .filter(staff=membership, starts_on__lte=day, ends_on__gte=day)
-        .filter(days__contains=str(day.weekday()))
-        .order_by("start_time")
-    )
+def today_sessions(membership, day: dt.date, groups=None):
+    """The groups this member delivers that meet on `day`, each with its log (if any).
+    `groups`: delivered_groups() covering `day`, if already loaded."""
+    if groups is None:
+        groups = list(
+            group_queryset(membership.school)
+            .filter(staff=membership, starts_on__lte=day, ends_on__gte=day)
+            .filter(days__contains=str(day.weekday()))
+            .order_by("start_time")
+        )
+    else:
+        groups = [g for g in groups if g.runs_on(day)]
     logs = {
         s.group_id: s
         for s in SessionLog.objects.filter(

@@ -325,11 +325,14 @@ def today(request):
     real_today = _today(request)
     if day > real_today:
         day = real_today
-    sessions = selectors.today_sessions(request.membership, day)
+    # The groups of the reminder's two weeks cover the day shown too, unless it is older.
+    since, _ = selectors.unlogged_window(real_today)
+    groups = selectors.delivered_groups(request.membership, min(since, day), real_today)
+    sessions = selectors.today_sessions(request.membership, day, groups)
     days = calendar_days([request.school]).get(request.school.pk, CalendarDays())
     day_off = selectors.day_off(request.school, day, days)
     unlogged = selectors.unlogged_sessions(
-        request.membership, real_today, selectors.calendar_for(request.school, days)
+        request.membership, real_today, selectors.calendar_for(request.school, days), groups
     )
     # Grouped by day for the list: each day is one tap away.
     unlogged_days = [
