@@ -217,18 +217,22 @@ def _seed_school(ctx, school):
             SenBudget(school=school, year=year - 1, amount=base - 2500),
         ]
     )
-    ehcp = [p for p in pupils if p.sen_status == "E"][:12]
+    # Top-up with an EHC plan is seeded with the plans (reviews.demo_ehc), linked to them. An
+    # LA may also pay top-up without a plan (DOMAIN.md 5.1): two pupils on SEN support have it,
+    # recorded here as it would be on the budget page.
+    without_plan = [p for p in pupils if p.sen_status == "K"][:2]
     TopUpFunding.objects.bulk_create(
         [
             TopUpFunding(
                 school=school,
                 pupil=p,
                 la_name=school.la_name,
-                band=rng.choice(["Band 2", "Band 3", "Band 4"]),
-                amount=Decimal(rng.choice([3200, 4850, 6400, 8100])),
+                band=rng.choice(["Band 1", "Band 2"]),
+                amount=Decimal(rng.choice([1800, 2400, 3200])),
                 starts_on=today - dt.timedelta(days=rng.randint(60, 400)),
+                with_ehc_plan=False,
             )
-            for p in ehcp
+            for p in without_plan
         ]
     )
     courses = [

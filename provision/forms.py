@@ -301,16 +301,23 @@ class BudgetForm(forms.ModelForm):
         bootstrap_classes(self)
 
 
-class TopUpForm(forms.ModelForm):
+class TopUpFundingForm(forms.ModelForm):
+    """A top-up record's LA, band, annual amount and dates. The EHC plan page uses it as it is
+    (reviews: the top-up that comes with a plan); the budget page adds the pupil."""
+
     class Meta:
         model = TopUpFunding
-        fields = ["pupil", "la_name", "band", "amount", "starts_on", "ends_on", "with_ehc_plan"]
+        fields = ["la_name", "band", "amount", "starts_on", "ends_on"]
+        labels = {"amount": "Annual amount (£)", "starts_on": "Paid from", "ends_on": "Paid until"}
+        help_texts = {
+            "amount": "A year's top-up: for an amount per term, three times it; per month, "
+            "twelve times it.",
+            "ends_on": "Leave blank while the LA is still paying it.",
+        }
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = _pupils(school)
-        self.fields["pupil"].label_from_instance = _pupil_label
         self.instance.school = school
         self.initial.setdefault("la_name", school.la_name)
         _bounds(self, "amount", Decimal("0.01"), message="Give the annual amount, above £0.")
@@ -322,6 +329,24 @@ class TopUpForm(forms.ModelForm):
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The funding must end after it starts.")
         return data
+
+
+class TopUpForm(TopUpFundingForm):
+    """Top-up recorded on the budget page: any pupil, with an EHC plan or without one (an LA
+    may pay top-up without a plan, DOMAIN.md 5.1)."""
+
+    class Meta(TopUpFundingForm.Meta):
+        fields = ["pupil", *TopUpFundingForm.Meta.fields, "with_ehc_plan"]
+        help_texts = {
+            **TopUpFundingForm.Meta.help_texts,
+            "with_ehc_plan": "Top-up that comes with an EHC plan is best recorded on the plan's "
+            "page, which links the two.",
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, school=school, **kwargs)
+        self.fields["pupil"].queryset = _pupils(school)
+        self.fields["pupil"].label_from_instance = _pupil_label
 
 
 class TrainingForm(forms.ModelForm):

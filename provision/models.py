@@ -266,8 +266,17 @@ class SenBudget(models.Model):
         return f"Notional SEN budget {self.year}: £{self.amount}"
 
 
+class TopUpFundingQuerySet(SchoolScopedQuerySet):
+    def current_on(self, day: dt.date):
+        """Records being paid on `day` (started, not yet ended)."""
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
 class TopUpFunding(models.Model):
-    """Element 3 income from the LA's high needs block for one pupil (DOMAIN.md 5.1)."""
+    """Element 3 income from the LA's high needs block for one pupil (DOMAIN.md 5.1): the one
+    record of it. The budget and the governors' report count it, a record current on census day
+    sets the pupil's census top-up indicator, and the EHC plan it comes with links to it
+    (reviews.EhcPlan.top_ups); top-up paid without a plan is recorded on the budget page."""
 
     school = models.ForeignKey("sencoweb.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="top_ups")
@@ -278,7 +287,7 @@ class TopUpFunding(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     with_ehc_plan = models.BooleanField(default=True)
 
-    objects = SchoolScopedQuerySet.as_manager()
+    objects = TopUpFundingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]

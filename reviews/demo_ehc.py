@@ -10,6 +10,7 @@ demo dates of those pupils are rewritten to match (`_rewrite_register`)."""
 import datetime as dt
 from decimal import Decimal
 
+from provision.models import TopUpFunding
 from pupils.models import Need, Pupil, StatusDecision
 
 from .deadlines import add_months, review_period_end
@@ -222,6 +223,7 @@ def _seed_school(ctx, school):
         new for _, new in versions
     ]
     _children(rng, in_force + [old for old, _ in versions])
+    _top_ups(school, plans, versions)
     _next_review_due(in_force, reviews)
     _rewrite_register(e_pupils, histories, today=ctx.today)
     _requests(ctx, rng, school, senco)
@@ -230,7 +232,7 @@ def _seed_school(ctx, school):
 
 def _plan(ctx, rng, school, pupil, issued, senco, version=1, first=None):
     band, amount = rng.choice(BANDS)
-    return EhcPlan(
+    plan = EhcPlan(
         school=school,
         pupil=pupil,
         version=version,
@@ -248,11 +250,60 @@ def _plan(ctx, rng, school, pupil, issued, senco, version=1, first=None):
         named_setting=school.name,
         setting_type="Mainstream",
         section_k="Appendix 1 parent views; 2 EP advice; 3 SALT advice; 4 school advice.",
-        top_up_band=band,
-        top_up_amount=amount,
-        top_up_period=EhcPlan.TopUpPeriod.YEAR,
-        top_up_from=issued,
         created_by=senco,
+    )
+    plan.demo_top_up = (band, amount)  # the LA's band for this version, see _top_ups
+    return plan
+
+
+def _top_ups(school, plans, versions):
+    """Element 3 top-up for four plans in five (not every EHC plan brings top-up, DOMAIN.md
+    5.1): one TopUpFunding record per band, linked to the plan, which the budget and the
+    governors' report count. An amendment the LA re-banded ends the first record the day before
+    the new band; one it did not re-band shares the record, so the money is counted once."""
+    amended = {id(old): new for old, new in versions}
+    links = []  # (plan, record)
+    for n, plan in enumerate(plans):
+        if n % 5 == 4:
+            continue
+        band, amount = plan.demo_top_up
+        first = TopUpFunding(
+            school=school,
+            pupil=plan.pupil,
+            la_name=plan.la_name,
+            band=band,
+            amount=amount,
+            starts_on=plan.issued_on,
+            with_ehc_plan=True,
+        )
+        links.append((plan, first))
+        new = amended.get(id(plan))
+        if new is None:
+            continue
+        if new.demo_top_up == plan.demo_top_up:
+            links.append((new, first))
+            continue
+        first.ends_on = new.issued_on - dt.timedelta(days=1)
+        band, amount = new.demo_top_up
+        links.append(
+            (
+                new,
+                TopUpFunding(
+                    school=school,
+                    pupil=new.pupil,
+                    la_name=new.la_name,
+                    band=band,
+                    amount=amount,
+                    starts_on=new.issued_on,
+                    with_ehc_plan=True,
+                ),
+            )
+        )
+    records = {id(r): r for _, r in links}
+    TopUpFunding.objects.bulk_create(list(records.values()))
+    through = EhcPlan.top_ups.through
+    through.objects.bulk_create(
+        [through(ehcplan_id=plan.pk, topupfunding_id=record.pk) for plan, record in links]
     )
 
 

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from provision.forms import TopUpFundingForm
+
 from . import deadlines as engine
 from . import selectors_ehc as sel
 from .models import AnnualReview, EhcOutcome, EhcPlan, EhcProvisionItem, EhcRequest, LaRuleProfile
@@ -139,10 +141,6 @@ PLAN_FIELDS = [
     "budget_covers",
     "budget_school_consent",
     "section_k",
-    "top_up_band",
-    "top_up_amount",
-    "top_up_period",
-    "top_up_from",
     "phase_transfer",
 ]
 
@@ -153,7 +151,6 @@ class EhcPlanForm(forms.ModelForm):
         fields = PLAN_FIELDS
         widgets = {
             "first_issued_on": DateInput(),
-            "top_up_from": DateInput(),
             **{
                 name: forms.Textarea(attrs={"rows": 3})
                 for name in PLAN_FIELDS
@@ -173,8 +170,6 @@ class EhcPlanForm(forms.ModelForm):
         data = super().clean()
         if data.get("budget_type") and data.get("budget_amount") is None:
             self.add_error("budget_amount", "Give the personal budget amount (or choose none).")
-        if data.get("top_up_amount") is not None and data["top_up_amount"] < 0:
-            self.add_error("top_up_amount", "The top-up amount cannot be negative.")
         return data
 
 
@@ -195,6 +190,10 @@ ProvisionFormSet = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
 )
+
+
+# The top-up that comes with a plan: the provision app's record, edited from the plan's page.
+PlanTopUpForm = TopUpFundingForm
 
 
 class IssuePlanForm(forms.Form):

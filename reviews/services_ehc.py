@@ -9,8 +9,11 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from provision.models import TopUpFunding
 from pupils.models import Pupil
 from sencoweb.models import Membership
 
@@ -147,7 +150,27 @@ def ehc_plan_amend(*, plan: EhcPlan, by) -> EhcPlan:
     for item in plan.provision_items.all():
         item.pk, item.plan = None, draft
         item.save()
+    # The top-up still being paid goes on with the amended plan: the same records, not copies,
+    # so the budget counts it once.
+    draft.top_ups.set(
+        plan.top_ups.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+    )
     return draft
+
+
+@transaction.atomic
+def ehc_plan_top_up_save(*, plan: EhcPlan, form) -> TopUpFunding:
+    """Record or change the element 3 top-up that comes with a plan: the one TopUpFunding
+    record the SEN budget, the governors' report and the census top-up indicator read, for the
+    plan's pupil and linked to the plan."""
+    record = form.save(commit=False)
+    record.school_id = plan.school_id
+    record.pupil_id = plan.pupil_id
+    record.with_ehc_plan = True
+    record.full_clean()
+    record.save()
+    plan.top_ups.add(record)
+    return record
 
 
 # --------------------------------------------------------------------------- annual reviews

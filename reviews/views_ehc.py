@@ -256,6 +256,13 @@ def plan_detail(request, plan_id):
         "issue_form": forms.IssuePlanForm(initial={"issued_on": today}),
         "show_delivery": plan.status == EhcPlan.Status.ISSUED,
         "today": today,
+        # Top-up is money: like the budget, only for those who may see costs (SENCO, head).
+        "top_ups": (
+            plan.top_ups.order_by("-starts_on", "-pk")
+            if has_capability(request, "provision.view_costs")
+            else None
+        ),
+        "may_record_top_up": plan.status in (EhcPlan.Status.DRAFT, EhcPlan.Status.ISSUED),
     }
     if plan.status == EhcPlan.Status.ISSUED:
         transfer = sel.phase_transfer_of(plan, today=today)
@@ -338,6 +345,36 @@ def plan_amend(request, plan_id):
         return redirect("reviews:plan_detail", plan.public_id)
     audit(request, "create", draft, summary=f"Started amending the EHC plan of {plan.pupil}")
     return redirect("reviews:plan_edit", draft.public_id)
+
+
+@capability_required("ehc.edit")
+def plan_top_up(request, plan_id, top_up_id=None):
+    """Record the top-up that comes with a plan, or change one of the plan's top-up records."""
+    plan = _for_write(request, EhcPlan, plan_id)
+    record = get_object_or_404(plan.top_ups.all(), pk=top_up_id) if top_up_id else None
+    if record is None and plan.status not in (EhcPlan.Status.DRAFT, EhcPlan.Status.ISSUED):
+        messages.info(request, "Top-up is recorded on the plan in force or on a draft.")
+        return redirect("reviews:plan_detail", plan.public_id)
+    form = forms.PlanTopUpForm(request.POST or None, instance=record, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        saved = services.ehc_plan_top_up_save(plan=plan, form=form)
+        audit(
+            request,
+            "update" if record else "create",
+            saved,
+            summary=f"{'Changed' if record else 'Recorded'} the top-up funding of EHC plan "
+            f"v{plan.version} of {plan.pupil}",
+        )
+        messages.success(request, "Top-up funding saved: the SEN budget includes it.")
+        return redirect("reviews:plan_detail", plan.public_id)
+    if record is not None and request.method == "GET":
+        audit(request, "view", record, summary=f"Opened the top-up funding of {plan.pupil} to edit")
+    return render(
+        request,
+        "reviews/ehc_top_up_form.html",
+        {"plan": plan, "pupil": plan.pupil, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 # --------------------------------------------------------------------------- annual reviews

@@ -279,11 +279,6 @@ class EhcPlan(models.Model):
         THIRD_PARTY = "third_party", "Third-party arrangement"
         MIXED = "mixed", "A mix of these"
 
-    class TopUpPeriod(models.TextChoices):
-        YEAR = "year", "per year"
-        TERM = "term", "per term"
-        MONTH = "month", "per month"
-
     class Transfer(models.TextChoices):
         AUTO = "", "Work it out from the year group"
         NONE = "none", "No phase transfer this year"
@@ -338,14 +333,17 @@ class EhcPlan(models.Model):
     )
     section_k = models.TextField("K. Advice and information (list of appendices)", blank=True)
 
-    top_up_band = models.CharField("Top-up band or level", max_length=40, blank=True)
-    top_up_amount = models.DecimalField(
-        "Top-up (element 3) amount £", max_digits=9, decimal_places=2, null=True, blank=True
+    # The element 3 top-up that comes with this plan (DOMAIN.md 5.1). The money is on the
+    # provision app's TopUpFunding record, the one record the budget, the governors' report and
+    # the census top-up indicator read; the plan only links to it. An amendment keeps the links
+    # of the records still being paid (services_ehc.ehc_plan_amend), so one record can be linked
+    # to several versions of a plan.
+    top_ups = models.ManyToManyField(
+        "provision.TopUpFunding",
+        blank=True,
+        related_name="ehc_plans",
+        verbose_name="Top-up funding (element 3)",
     )
-    top_up_period = models.CharField(
-        max_length=5, choices=TopUpPeriod.choices, default=TopUpPeriod.YEAR, blank=True
-    )
-    top_up_from = models.DateField("Top-up paid from", null=True, blank=True)
 
     phase_transfer = models.CharField(
         "Phase transfer", max_length=6, choices=Transfer.choices, blank=True, default=""

@@ -35,8 +35,6 @@ def test_senco_records_and_issues_a_plan(senco, ehc_pupil, sign_in, page):
     page.fill("#id_named_setting", "Oakfield Primary")
     page.select_option("#id_budget_type", "direct")
     page.fill("#id_budget_amount", "1200")
-    page.fill("#id_top_up_band", "C")
-    page.fill("#id_top_up_amount", "5400")
     screenshot(page, "ehc-plan-form")
     page.click("#save-plan")
     page.wait_for_selector("#plan-status")
@@ -47,11 +45,22 @@ def test_senco_records_and_issues_a_plan(senco, ehc_pupil, sign_in, page):
     page.wait_for_selector("text=Plan issued and in force")
     assert "Issued" in page.inner_text("#plan-status")
     assert "1.5" in page.inner_text("#section-f")
-    assert "£5,400.00 per year, band C" in page.inner_text("#top-up")
+    # The plan's top-up is the budget's record: recorded from the plan's page.
+    page.click("#record-top-up")
+    page.wait_for_selector("#top-up-form")
+    page.fill("#id_band", "C")
+    page.fill("#id_amount", "5400")
+    page.fill("#id_starts_on", "2026-10-05")
+    assert_accessible(page)
+    page.click("#save-top-up")
+    page.wait_for_selector("text=Top-up funding saved")
+    assert "£5,400.00 a year" in page.inner_text("#top-up")
+    assert "5 Oct 2026" in page.inner_text("#top-up")
     screenshot(page, "ehc-plan-issued")
     plan = EhcPlan.objects.get(pupil=ehc_pupil)
     assert plan.status == "issued" and plan.issued_on == dt.date(2026, 10, 5)
     assert hooks.has_ehc_plan(ehc_pupil)
+    assert plan.top_ups.get().amount == 5400
 
 
 def test_senco_completes_an_annual_review(senco, ehc_pupil, sign_in, page):

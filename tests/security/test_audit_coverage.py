@@ -25,6 +25,7 @@ NOT_A_READ: dict[str, str] = {
     "pupils:access_new": _BLANK_FORM,
     "reviews:outcome_add": _BLANK_FORM,
     "reviews:request_new": _BLANK_FORM,
+    "reviews:plan_top_up_new": _BLANK_FORM,
     "pupils:archive": "a confirmation form: the archiving is audited",
     "pupils:need_end": "a confirmation form: ending the need is audited",
     "provision:enrolment": _EDIT_FORM,

@@ -380,6 +380,21 @@ def _plan_id(cast):
     return _plan(cast).public_id
 
 
+@kwarg("top_up_id")
+def _top_up_id(cast):
+    """A top-up record that comes with the cast's EHC plan (reviews:plan_top_up_edit)."""
+    from provision.models import TopUpFunding
+
+    def build():
+        record = TopUpFunding.objects.create(
+            school=cast.school, pupil=cast.pupil, la_name="Bristol", amount=5400, starts_on=_today()
+        )
+        _plan(cast).top_ups.add(record)
+        return record
+
+    return _once(cast, "top_up", build).pk
+
+
 @kwarg("review_id")
 def _review_id(cast):
     from tests.reviews.ehc_factories import AnnualReviewFactory
