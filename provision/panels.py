@@ -1,12 +1,18 @@
 """Hooks into the register (visibility, chronology) and the home-page panel."""
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from pupils.hooks import ChronologyEntry, once_per_pupil
 
 from . import selectors
-from .models import Enrolment
+from .models import Enrolment, TopUpFunding
+
+
+def top_up_indicator(day):
+    """pupils.hooks.top_up_indicators: the pupil has a top-up record current on `day`."""
+    return Exists(TopUpFunding.objects.current_on(day).filter(pupil=OuterRef("pk")))
 
 
 def visible_pupil_ids(membership):

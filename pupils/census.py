@@ -90,6 +90,19 @@ def census_pupils(school):
     )
 
 
+def top_up_indicated(school, census_day: dt.date) -> list[Pupil]:
+    """Live pupils the census top-up indicator will be set for: LA top-up (element 3) current on
+    census day, read from the top-up records through pupils.hooks (one query). A pupil without
+    an EHC plan may have it; the census then raises a query the LA explains (DOMAIN.md 2.5)."""
+    return list(
+        Pupil.objects.for_school(school)
+        .current()
+        .annotate(top_up_funded=hooks.top_up_indicator(census_day))
+        .filter(top_up_funded=True)
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def census_problems(school) -> list[CensusProblem]:
     pupils = list(census_pupils(school))
     upn_counts = Counter(p.upn for p in pupils if p.upn)

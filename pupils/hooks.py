@@ -52,6 +52,13 @@ decision_prefills: dict[str, Callable] = {}
 leaving_handlers: list[Callable] = []
 
 
+# (day) -> a boolean expression over pupils (OuterRef("pk") is the pupil): true when the school
+# receives LA high-needs top-up (element 3) for the pupil on that day. This is the census top-up
+# indicator (DOMAIN.md 2.5), which is not stored on the pupil (provision: a TopUpFunding record
+# current on the day). It is annotated on the query that reads the pupils, so it adds no query.
+top_up_indicators: list[Callable] = []
+
+
 @dataclass(frozen=True)
 class ProfileLink:
     label: str
@@ -71,6 +78,22 @@ def once_per_pupil(pupil, key: str, load):
 
 def has_ehc_plan(pupil) -> bool:
     return any(check(pupil) for check in ehc_plan_checkers)
+
+
+def top_up_indicator(day: dt.date):
+    """The census top-up indicator on `day`, to annotate on a Pupil queryset:
+    `pupils.annotate(top_up_funded=hooks.top_up_indicator(day))`."""
+    from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+
+    expressions = [source(day) for source in top_up_indicators]
+    if not expressions:
+        return Value(False, output_field=BooleanField())
+    if len(expressions) == 1:
+        return expressions[0]
+    combined = Q()
+    for expression in expressions:
+        combined |= Q(expression)
+    return ExpressionWrapper(combined, output_field=BooleanField())
 
 
 def class_strategies(pupils) -> dict[int, list[str]]:

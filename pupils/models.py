@@ -114,7 +114,8 @@ class Pupil(models.Model):
     date_parents_notified = models.DateField(null=True, blank=True)
     sen_unit_member = models.BooleanField("Member of SEN unit", default=False)
     resourced_provision_member = models.BooleanField("Member of resourced provision", default=False)
-    top_up_funded = models.BooleanField("Top-up funding (element 3)", default=False)
+    # The census top-up indicator (DOMAIN.md 2.5) is not stored: it is whether a TopUpFunding
+    # record is current on the day (provision), through pupils.hooks.top_up_indicators.
     disability_or_medical = models.TextField(
         "Disability or medical conditions",
         blank=True,

@@ -166,7 +166,13 @@ def register(request):
         E=Count("pk", filter=Q(sen_status="E")),
         M=Count("pk", filter=Q(sen_status="M")),
     )
-    paginator = Paginator(pupils.only(*REGISTER_ROW_FIELDS), PAGE_SIZE)
+    # The census top-up indicator (a top-up record current today) is worked out in the rows' query.
+    paginator = Paginator(
+        pupils.only(*REGISTER_ROW_FIELDS).annotate(
+            top_up_funded=hooks.top_up_indicator(timezone.localdate())
+        ),
+        PAGE_SIZE,
+    )
     paginator.__dict__["count"] = counts["total"]  # already counted above: one query fewer
     page = paginator.get_page(request.GET.get("page"))
     for p in page.object_list:

@@ -181,11 +181,13 @@ def import_done(request):
 @capability_required("register.view_all")
 def census_readiness(request):
     problems = census.census_problems(request.school)
+    census_day = census.spring_census_day(timezone.localdate())
     audit(request, "view", summary=f"Viewed census readiness ({len(problems)} problems)")
     context = {
         "groups": census.group_problems(problems),
         "total": len(problems),
-        "census_day": census.spring_census_day(timezone.localdate()),
+        "census_day": census_day,
+        "top_up": census.top_up_indicated(request.school, census_day),
         "can_import": request.membership.can("register.import"),
     }
     return render(request, "pupils/census.html", context)
