@@ -47,14 +47,15 @@ OPEN_URL_NAMES = {
     "logout",
     "two_factor",
     "two_factor_verify",
-    "password_change",
-    "password_change_done",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
 }
+# Open only while the user has no device yet (enrolling): once a device exists, changing the
+# password needs the code too, or a stolen password alone could take the account over.
+OPEN_BEFORE_ENROLMENT = {"password_change", "password_change_done"}
 
 
 def max_failures() -> int:
@@ -318,18 +319,23 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or getattr(user, "is_verified", lambda: True)():
             return None
-        if request.path_info.startswith(settings.STATIC_URL) or self._is_open(request):
+        if request.path_info.startswith(settings.STATIC_URL):
+            return None
+        name = self._url_name(request)
+        if name in OPEN_URL_NAMES:
             return None
         if has_confirmed_device(user):
             return "two_factor_verify"
+        if name in OPEN_BEFORE_ENROLMENT:
+            return None
         if settings.REQUIRE_2FA and needs_two_factor(request):
             return "two_factor"
         return None
 
     @staticmethod
-    def _is_open(request) -> bool:
+    def _url_name(request) -> str | None:
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return False
-        return not match.namespace and match.url_name in OPEN_URL_NAMES
+            return None
+        return None if match.namespace else match.url_name
