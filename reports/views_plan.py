@@ -3,6 +3,7 @@ reviews, never the reverse)."""
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from reviews.cycle_access import cycle_for_read
 from reviews.selectors import provision_for_parents
@@ -47,5 +48,5 @@ def plan_pdf(request, cycle_id):
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"support-plan-{pupil.first_name}-{cycle.number}-v{version.number}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response
