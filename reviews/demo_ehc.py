@@ -258,16 +258,16 @@ def _plan(ctx, rng, school, pupil, issued, senco, version=1, first=None):
 
 def _top_ups(school, plans, versions):
     """Element 3 top-up for four plans in five (not every EHC plan brings top-up, DOMAIN.md
-    5.1): one TopUpFunding record per band, linked to the plan, which the budget and the
-    governors' report count. An amendment the LA re-banded ends the first record the day before
-    the new band; one it did not re-band shares the record, so the money is counted once."""
+    5.1): one TopUpFunding record, linked to the plan, which the budget and the governors'
+    report count. An amended plan goes on with its predecessor's top-up: the same record is
+    linked to both versions, so the money is counted once."""
     amended = {id(old): new for old, new in versions}
     links = []  # (plan, record)
     for n, plan in enumerate(plans):
         if n % 5 == 4:
             continue
         band, amount = plan.demo_top_up
-        first = TopUpFunding(
+        record = TopUpFunding(
             school=school,
             pupil=plan.pupil,
             la_name=plan.la_name,
@@ -276,31 +276,10 @@ def _top_ups(school, plans, versions):
             starts_on=plan.issued_on,
             with_ehc_plan=True,
         )
-        links.append((plan, first))
-        new = amended.get(id(plan))
-        if new is None:
-            continue
-        if new.demo_top_up == plan.demo_top_up:
-            links.append((new, first))
-            continue
-        first.ends_on = new.issued_on - dt.timedelta(days=1)
-        band, amount = new.demo_top_up
-        links.append(
-            (
-                new,
-                TopUpFunding(
-                    school=school,
-                    pupil=new.pupil,
-                    la_name=new.la_name,
-                    band=band,
-                    amount=amount,
-                    starts_on=new.issued_on,
-                    with_ehc_plan=True,
-                ),
-            )
-        )
-    records = {id(r): r for _, r in links}
-    TopUpFunding.objects.bulk_create(list(records.values()))
+        links.append((plan, record))
+        if id(plan) in amended:
+            links.append((amended[id(plan)], record))
+    TopUpFunding.objects.bulk_create(list({id(r): r for _, r in links}.values()))
     through = EhcPlan.top_ups.through
     through.objects.bulk_create(
         [through(ehcplan_id=plan.pk, topupfunding_id=record.pk) for plan, record in links]
