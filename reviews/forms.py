@@ -380,10 +380,17 @@ class ParentContributionForm(forms.Form):
         return validate_report(self.cleaned_data.get("report"))
 
 
+SUMMARY_OR_REPORT = "Type your assessment or observations here, or attach your report below."
+
+
 class ProfessionalContributionForm(forms.Form):
     role = forms.CharField(label="Your role and organisation", max_length=200)
+    # The page says "type it below, attach your report, or both": one of the two is needed.
     summary = forms.CharField(
-        label="Your assessment or observations", widget=forms.Textarea(attrs={"rows": 5})
+        label="Your assessment or observations",
+        required=False,
+        help_text="Not needed if you attach your report.",
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     recommendations = forms.CharField(
         label="Recommendations for school", required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -394,6 +401,17 @@ class ProfessionalContributionForm(forms.Form):
 
     def clean_report(self):
         return validate_report(self.cleaned_data.get("report"))
+
+    def clean(self):
+        data = super().clean()
+        # A report that failed its checks has its own message next to the upload.
+        if (
+            not data.get("summary", "").strip()
+            and not data.get("report")
+            and not self.has_error("report")
+        ):
+            self.add_error("summary", SUMMARY_OR_REPORT)
+        return data
 
 
 FEELINGS = [("happy", "Happy"), ("ok", "OK"), ("sad", "Sad")]

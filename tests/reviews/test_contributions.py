@@ -94,6 +94,27 @@ def test_bad_uploads_are_refused_next_to_the_field(cycle, senco):
     assert link.submitted_at is None
 
 
+def test_a_professional_may_send_only_their_report(cycle, senco):
+    """The page says 'type it below, attach your report, or both': a report alone is enough."""
+    link, token = _link(cycle, senco, kind="professional")
+    upload = SimpleUploadedFile("ep-report.pdf", PDF, content_type="application/pdf")
+    response = Client().post(_url(token), {"role": "Educational psychologist", "report": upload})
+    assert response.status_code == 200 and "Thank you" in response.content.decode()
+    link.refresh_from_db()
+    assert link.submitted_at is not None and link.report_name == "ep-report.pdf"
+
+
+def test_a_professional_sending_neither_views_nor_report_is_told_next_to_the_field(cycle, senco):
+    link, token = _link(cycle, senco, kind="professional")
+    response = Client().post(_url(token), {"role": "Educational psychologist"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'id="id_summary_error"' in body and "or attach your report below" in body
+    assert 'aria-describedby="id_summary_help id_summary_error"' in body
+    link.refresh_from_db()
+    assert link.submitted_at is None
+
+
 def test_oversized_upload_refused(cycle, senco, settings):
     settings.UPLOAD_MAX_BYTES = 100
     link, token = _link(cycle, senco)
