@@ -355,7 +355,9 @@ def validate_report(upload):
 
 class ParentContributionForm(forms.Form):
     going_well = forms.CharField(
-        label="What is going well for your child?", widget=forms.Textarea(attrs={"rows": 3})
+        label="What is going well for your child?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Please tell us at least one thing that is going well."},
     )
     worries = forms.CharField(
         label="Is anything worrying you?",
@@ -384,7 +386,11 @@ SUMMARY_OR_REPORT = "Type your assessment or observations here, or attach your r
 
 
 class ProfessionalContributionForm(forms.Form):
-    role = forms.CharField(label="Your role and organisation", max_length=200)
+    role = forms.CharField(
+        label="Your role and organisation",
+        max_length=200,
+        error_messages={"required": "Please tell us your role and organisation."},
+    )
     # The page says "type it below, attach your report, or both": one of the two is needed.
     summary = forms.CharField(
         label="Your assessment or observations",

@@ -115,6 +115,16 @@ def test_a_professional_sending_neither_views_nor_report_is_told_next_to_the_fie
     assert link.submitted_at is None
 
 
+def test_parent_form_names_the_school_and_explains_a_missing_answer(cycle, senco):
+    link, token = _link(cycle, senco)
+    page = Client().get(_url(token)).content.decode()
+    assert f"{cycle.school.name} would like to hear from you" in page
+    response = Client().post(_url(token), {"worries": "Spelling"})
+    assert response.status_code == 422
+    assert "Please tell us at least one thing that is going well." in response.content.decode()
+    assert "This field is required" not in response.content.decode()
+
+
 def test_oversized_upload_refused(cycle, senco, settings):
     settings.UPLOAD_MAX_BYTES = 100
     link, token = _link(cycle, senco)
