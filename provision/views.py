@@ -88,6 +88,7 @@ def provision_map(request):
         today=today, can_build_pdf=has_capability(request, "reports.build"),
     )  # fmt: skip
     ctx["map_sections"] = jinja.partial("provision/map_sections.jinja", ctx)
+    audit(request, "view", None, summary="Viewed the provision map")
     return render(request, "provision/map.html", ctx)
 
 
@@ -345,6 +346,7 @@ def today(request):
         hidden = sum(1 for item in sessions if not item["log"])
         sessions = [item for item in sessions if item["log"]]
     cards = [_card_html(request, {**item, "form": _session_form(item)}, day) for item in sessions]
+    audit(request, "view", None, summary=f"Viewed the sessions of {day:%-d %B %Y}")
     return render(
         request,
         "provision/today.html",
@@ -526,6 +528,7 @@ def staff_timetable(request, member_id):
     ):
         raise Http404
     load = selectors.staff_load(member, today=_today(request))
+    audit(request, "view", None, summary=f"Viewed the provision timetable of {member.user}")
     return render(
         request,
         "provision/staff_timetable.html",

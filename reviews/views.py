@@ -582,6 +582,7 @@ def calendar(request):
         feed_url = request.build_absolute_uri(
             reverse("reviews:ical_feed", args=[request.user.calendar_token])
         )
+    audit(request, "view", None, summary="Viewed the review calendar")
     return render(
         request,
         "reviews/calendar.html",

@@ -57,7 +57,8 @@ def test_calendar_query_count_is_constant(
     _pupils_with_reviews(school, senco, None, list(range(-rows, 0)))
     client = client_for(senco)
     client.get(reverse("reviews:calendar"))  # warm the session and settings rows
-    with django_assert_num_queries(6):
+    # 6 for the page, 5 for its audit row (savepoint, chain head, insert, head update, release).
+    with django_assert_num_queries(11):
         client.get(reverse("reviews:calendar"))
 
 
