@@ -273,7 +273,9 @@ def edit_plan_settings(request, cycle_id):
             messages.success(request, "Plan details saved.")
             return redirect("reviews:cycle_detail", cycle.public_id)
     status = 422 if request.method == "POST" else 200
-    return _form_page(request, cycle=cycle, form=form, title="Review date and staff", status=status)
+    return _form_page(
+        request, cycle=cycle, form=form, title="Review date, parents told and staff", status=status
+    )
 
 
 def _outcome_form_view(request, cycle, outcome):
@@ -650,7 +652,9 @@ def ical_feed(request, feed_token):
 def class_plans(request):
     rows = selectors.class_plans(request=request)
     audit(request, "view", None, summary=f"Viewed class plan strategies ({len(rows)} pupils)")
-    return render(request, "reviews/class_plans.html", {"rows": rows, "today": timezone.localdate()})
+    return render(
+        request, "reviews/class_plans.html", {"rows": rows, "today": timezone.localdate()}
+    )
 
 
 @capability_required("plans.edit")

@@ -272,3 +272,15 @@ def test_issued_version_shows_the_review_by_date_as_a_date(senco, taught_pupil):
     page = client_for(senco).get(reverse("reviews:version_detail", args=[cycle.public_id, 1]))
     html = page.content.decode()
     assert "10 Feb 2027" in html and "2027-02-10" not in html
+
+
+def test_the_day_parents_were_told_shows_on_the_plan(senco, cycle):
+    """CoP 6.48: parents must be told of the plan. The date saved on the plan's form shows on
+    the plan, and its absence is visible too."""
+    url = reverse("reviews:cycle_detail", args=[cycle.public_id])
+    client = client_for(senco)
+    assert "Parents told about the plan: not recorded" in client.get(url).content.decode()
+    told = timezone.localdate() - dt.timedelta(days=2)
+    SupportCycle.objects.filter(pk=cycle.pk).update(parents_notified_on=told)
+    body = client.get(url).content.decode()
+    assert f"Parents told about the plan {told:%-d %b %Y}" in body
