@@ -99,6 +99,20 @@ def session_dates(
     return out
 
 
+def pro_rata(
+    annual: Decimal, starts_on: dt.date, ends_on: dt.date | None, start: dt.date, end: dt.date
+) -> Decimal:
+    """The part of an annual amount paid from `starts_on` to `ends_on` (open: still paid) that
+    falls in the year from `start` to `end`, by days: top-up that starts in January brings a
+    quarter of its annual amount into an April-March year, not all of it."""
+    first = max(starts_on, start)
+    last = min(ends_on or end, end)
+    if last < first:
+        return Decimal("0.00")
+    year_days = (end - start).days + 1
+    return money(Decimal(annual) * ((last - first).days + 1) / year_days)
+
+
 def financial_year_bounds(year: int, *, september: bool) -> tuple[dt.date, dt.date]:
     """April to March for maintained schools; September to August for academies."""
     if september:

@@ -692,13 +692,15 @@ def budget_summary(school, year: int, *, today: dt.date | None = None) -> dict:
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
         .select_related("pupil")
     )
+    for t in top_ups:  # what each brings into this year, not its annual amount
+        t.in_year = costs.pro_rata(t.amount, t.starts_on, t.ends_on, start, end)
     candidates = sorted(
         (
             {
                 "pupil": pupils[pk],
                 "cost": costs.money(total),
                 "above": costs.above_threshold(total, threshold),
-                "top_up": sum((t.amount for t in top_ups if t.pupil_id == pk), ZERO),
+                "top_up": sum((t.in_year for t in top_ups if t.pupil_id == pk), ZERO),
             }
             for pk, total in per_pupil.items()
             if total > threshold
@@ -722,7 +724,7 @@ def budget_summary(school, year: int, *, today: dt.date | None = None) -> dict:
         "threshold": threshold,
         "candidates": candidates,
         "top_ups": top_ups,
-        "top_up_total": sum((t.amount for t in top_ups), ZERO),
+        "top_up_total": sum((t.in_year for t in top_ups), ZERO),
         "groups": len(groups),
     }
 

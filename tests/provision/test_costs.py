@@ -94,3 +94,21 @@ def test_senco_qualification_rule():
     assert measures.senco_rule_applies(dt.date(2024, 9, 1), 0)
     assert not measures.senco_rule_applies(dt.date(2008, 9, 1), 0)
     assert not measures.senco_rule_applies(dt.date(2024, 9, 1), 24)
+
+
+def test_top_up_is_pro_rated_by_the_days_it_was_paid_in_the_year():
+    import datetime as dt
+
+    from provision.costs import pro_rata
+
+    april, march = dt.date(2026, 4, 1), dt.date(2027, 3, 31)  # 365 days
+    # Paid from 1 January: 90 days of the year (31 + 28 + 31).
+    assert pro_rata(Decimal("6000"), dt.date(2027, 1, 1), None, april, march) == Decimal("1479.45")
+    # The whole year, and more: the annual amount.
+    assert pro_rata(Decimal("6000"), dt.date(2025, 9, 1), None, april, march) == Decimal("6000.00")
+    # Ended on 30 September 2026: 183 days (April to September).
+    assert pro_rata(
+        Decimal("7300"), dt.date(2025, 9, 1), dt.date(2026, 9, 30), april, march
+    ) == Decimal("3660.00")
+    # Outside the year.
+    assert pro_rata(Decimal("6000"), dt.date(2027, 4, 1), None, april, march) == Decimal("0.00")
