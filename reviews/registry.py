@@ -7,8 +7,9 @@ from django.utils import timezone
 
 
 def _cycles(pupil) -> list:
-    """The pupil's support plan cycles, oldest first, with their reviews, issued versions and
-    outcomes: loaded once for the chronology and the profile's card (three queries)."""
+    """The pupil's support plan cycles, oldest first, with their reviews, issued versions,
+    outcomes and contribution links: loaded once for the chronology and the profile's card (a
+    fixed handful of queries)."""
     from pupils.hooks import once_per_pupil
 
     from .models import SupportCycle
@@ -19,47 +20,53 @@ def _cycles(pupil) -> list:
         lambda: list(
             SupportCycle.objects.filter(pupil=pupil)
             .select_related("review")
-            .prefetch_related("versions", "outcomes")
+            .prefetch_related("versions", "outcomes", "contribution_links")
             .order_by("number")
         ),
     )
 
 
 def chronology_for(pupil) -> list:
+    """Every step of every cycle: opened, each version issued, each contribution received
+    (who sent it by kind only: no names or answers here), the review. Newest first, by the
+    moment each happened, so steps taken on the same day read in the order they were taken
+    (the profile sorts by day only, keeping this order within a day)."""
     from pupils import hooks
 
     entry = hooks.ChronologyEntry
-    out = []
+    steps = []  # (moment, entry)
     for cycle in _cycles(pupil):
         url = reverse("reviews:cycle_detail", args=[cycle.public_id])
-        out.append(
-            entry(cycle.opened_at.date(), "Plan", f"Support plan {cycle.number} opened", "", url)
+        opened = timezone.localtime(cycle.opened_at)
+        steps.append(
+            (opened, entry(opened.date(), "Plan", f"Support plan {cycle.number} opened", "", url))
         )
         for version in cycle.versions.all():
+            issued = timezone.localtime(version.issued_at)
             title = f"Support plan {cycle.number} issued" + (
                 f" (version {version.number})" if version.number > 1 else ""
             )
-            out.append(
-                entry(
-                    timezone.localtime(version.issued_at).date(),
-                    "Plan",
-                    title,
-                    version.change_note or f"Review due {version.review_date:%-d %b %Y}",
-                    url,
-                )
+            detail = version.change_note or f"Review due {version.review_date:%-d %b %Y}"
+            steps.append((issued, entry(issued.date(), "Plan", title, detail, url)))
+        for link in cycle.contribution_links.all():
+            if link.submitted_at is None:
+                continue
+            received = timezone.localtime(link.submitted_at)
+            title = (
+                f"Views for support plan {cycle.number} received "
+                f"({link.get_kind_display().lower()})"
             )
+            detail = "With a report" if link.report else ""
+            steps.append((received, entry(received.date(), "Plan", title, detail, url)))
         review = getattr(cycle, "review", None) if cycle.status == "closed" else None
         if review is not None:
-            out.append(
-                entry(
-                    review.meeting_date,
-                    "Review",
-                    f"Support plan {cycle.number} reviewed: {review.get_next_step_display()}",
-                    review.summary,
-                    url,
-                )
+            title = f"Support plan {cycle.number} reviewed: {review.get_next_step_display()}"
+            recorded = review.recorded_at or cycle.closed_at or opened
+            steps.append(
+                (recorded, entry(review.meeting_date, "Review", title, review.summary, url))
             )
-    return out
+    steps.sort(key=lambda step: step[0], reverse=True)
+    return [e for _, e in steps]
 
 
 def decision_prefill(pupil, cycle_id) -> dict:

@@ -153,6 +153,46 @@ def test_chronology_lists_the_cycle(senco, cycle):
     assert "Support plan 1 opened" in titles and "Support plan 1 issued" in titles
 
 
+def test_profile_chronology_shows_every_step_of_a_day_in_order(senco, cycle):
+    """A whole cycle run in one day (opened, issued, amended, views received, reviewed, next
+    cycle opened) reads newest first on the profile, in the order the steps were taken."""
+    from reviews import services
+
+    outcome = cycle.outcomes.first()
+    outcome.strategies = "Visual timetable"
+    services.outcome_save(cycle=cycle, outcome=outcome)
+    services.plan_issue(cycle=cycle, by=senco.user, change_note="Added a visual timetable")
+    link, token = services.contribution_link_create(
+        cycle=cycle, kind="pupil", recipient_name="Amara", by=senco.user
+    )
+    services.contribution_submit(link=link, answers={"feel_school": "happy"})
+    ratings = [
+        services.OutcomeRating(outcome=o, rating="partly", progress=1) for o in cycle.outcomes.all()
+    ]
+    services.review_close(
+        cycle=cycle,
+        by=senco.user,
+        meeting_date=timezone.localdate(),
+        attendees="Mum\nSENCO",
+        next_step="continue",
+        ratings=ratings,
+        next_review_date=timezone.localdate() + dt.timedelta(weeks=12),
+    )
+    page = client_for(senco).get(reverse("pupils:detail", args=[cycle.pupil.public_id]))
+    body = page.content.decode()
+    steps = [
+        "Support plan 2 opened",
+        "Support plan 1 reviewed",
+        "Views for support plan 1 received (pupil)",
+        "Support plan 1 issued (version 2)",
+        "Support plan 1 issued<",
+        "Support plan 1 opened",
+    ]
+    places = [body.find(step) for step in steps]
+    assert -1 not in places, dict(zip(steps, places, strict=True))
+    assert places == sorted(places), dict(zip(steps, places, strict=True))
+
+
 def test_class_plans_show_issued_strategies_to_the_teacher(teacher, cycle, class_group):
     page = client_for(teacher).get(reverse("reviews:class_plans")).content.decode()
     assert "Pre-teach key words" in page
