@@ -10,7 +10,15 @@ from sencoweb.models import Membership
 from sencoweb.security import validate_upload
 
 from . import selectors
-from .models import ContributionLink, Outcome, Review, ReviewSettings, SupportCycle
+from .models import (
+    PROGRESS_SCALE,
+    ContributionLink,
+    Outcome,
+    Review,
+    ReviewSettings,
+    SupportCycle,
+    progress_label,
+)
 
 # ISO values: a type="date" input ignores any other format (en-gb would write 10/02/2027), so
 # an edit form would show the date blank and saving it would erase the date.
@@ -293,7 +301,7 @@ class ReviewForm(forms.ModelForm):
             self.fields[f"progress_{key}"] = forms.TypedChoiceField(
                 label="Progress (-2 to +2)",
                 coerce=int,
-                choices=[(n, f"{n:+d}" if n else "0") for n in (-2, -1, 0, 1, 2)],
+                choices=[(n, progress_label(n)) for n in PROGRESS_SCALE],
                 initial=0,
             )
             self.fields[f"comment_{key}"] = forms.CharField(

@@ -23,9 +23,11 @@ __all__ = [
     "Outcome",
     "PlanVersion",
     "Review",
+    "PROGRESS_SCALE",
     "ReviewSettings",
     "SupportCycle",
     "hash_token",
+    "progress_label",
 ]
 
 
@@ -155,6 +157,25 @@ class SupportCycle(models.Model):
         return "scheduled"
 
 
+# The review's progress scale, as in goal attainment scaling: progress against what was
+# expected when the outcome was set. Each number carries its words wherever it is shown.
+PROGRESS_SCALE = {
+    -2: "much less than expected",
+    -1: "less than expected",
+    0: "as expected",
+    1: "more than expected",
+    2: "much more than expected",
+}
+
+
+def progress_label(value: int | None) -> str:
+    """'+1 (more than expected)'; '' when not rated."""
+    if value is None:
+        return ""
+    number = f"{value:+d}" if value else "0"
+    return f"{number} ({PROGRESS_SCALE.get(value, '')})"
+
+
 class Outcome(models.Model):
     """A measurable outcome (target) for one cycle, tied to a broad area of need."""
 
@@ -205,6 +226,10 @@ class Outcome(models.Model):
     @property
     def area_label(self) -> str:
         return self.get_area_display()
+
+    @property
+    def progress_label(self) -> str:
+        return progress_label(self.progress)
 
     @property
     def carried_forward(self) -> bool:

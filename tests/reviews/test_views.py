@@ -146,6 +146,24 @@ def test_review_view_closes_and_carries_forward(senco, cycle):
     assert cycle.next_cycle.outcomes.get().carried_from == b
 
 
+def test_the_progress_scale_says_what_its_numbers_mean(senco, cycle):
+    """-2 to +2 means nothing on its own: the form and the closed plan give each number words."""
+    client = client_for(senco)
+    form = client.get(reverse("reviews:cycle_review", args=[cycle.public_id])).content.decode()
+    assert ">+2 (much more than expected)</option>" in form
+    assert ">0 (as expected)</option>" in form
+    assert ">-2 (much less than expected)</option>" in form
+    a, b = cycle.outcomes.all()
+    SupportCycle.objects.filter(pk=cycle.pk).update(status="closed")
+    a.rating, a.progress = "achieved", 2
+    a.save()
+    b.rating, b.progress = "not_yet", -1
+    b.save()
+    page = client.get(reverse("reviews:cycle_detail", args=[cycle.public_id])).content.decode()
+    assert "progress +2 (much more than expected)" in page
+    assert "progress -1 (less than expected)" in page
+
+
 def test_chronology_lists_the_cycle(senco, cycle):
     from reviews.registry import chronology_for
 
