@@ -292,6 +292,12 @@ class ReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Radio buttons need no "---------" choice: none is ticked until the SENCO picks one.
         self.fields["next_step"].choices = Review.NextStep.choices
+        for name in ("pupil_voice", "parent_voice"):
+            if self.initial.get(name):
+                self.fields[name].help_text = (
+                    "Started from the views sent in before the meeting: add what was said at "
+                    "the meeting."
+                )
         self.outcomes = list(outcomes)
         for outcome in self.outcomes:
             key = outcome.public_id.hex
@@ -461,6 +467,25 @@ ANSWER_LABELS = {
     for name, field in form.base_fields.items()
     if name != "report"
 }
+
+
+def voice_from(links) -> str:
+    """The answers sent through these (submitted) links as plain lines, to start the review's
+    record of the pupil's or the parents' voice: who sent them when more than one did."""
+    feelings = dict(FEELINGS)
+    blocks = []
+    for link in links:
+        lines = []
+        for key, value in (link.answers or {}).items():
+            if not value:
+                continue
+            label = ANSWER_LABELS.get(key, key)
+            lines.append(
+                f"{label} {feelings.get(value, value) if key.startswith('feel_') else value}"
+            )
+        if lines:
+            blocks.append(lines if len(links) == 1 else [f"{link.recipient_name}:", *lines])
+    return "\n\n".join("\n".join(lines) for lines in blocks)
 
 
 def default_next_review(today: dt.date | None = None) -> dt.date:

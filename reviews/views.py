@@ -32,6 +32,7 @@ from .forms import (
     ReviewForm,
     ReviewSettingsForm,
     default_next_review,
+    voice_from,
 )
 from .models import ContributionLink, EhcRequest, Outcome, Review, ReviewSettings
 
@@ -362,12 +363,17 @@ def close_review(request, cycle_id):
         messages.error(request, "Only an issued plan can be reviewed.")
         return redirect("reviews:cycle_detail", cycle.public_id)
     outcomes = list(cycle.outcomes.all())
+    submitted = [link for link in cycle.contribution_links.all() if link.submitted_at is not None]
+    kinds = ContributionLink.Kind
     form = ReviewForm(
         request.POST or None,
         outcomes=outcomes,
         initial={
             "meeting_date": min(cycle.review_date, timezone.localdate()),
             "next_review_date": default_next_review(),
+            # What the pupil and parents sent in starts their voice at the meeting, to edit.
+            "pupil_voice": voice_from([x for x in submitted if x.kind == kinds.PUPIL]),
+            "parent_voice": voice_from([x for x in submitted if x.kind == kinds.PARENT]),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -412,7 +418,6 @@ def close_review(request, cycle_id):
                 return redirect("reviews:cycle_detail", cycle.public_id)
             messages.success(request, "Review recorded and the cycle closed.")
             return redirect("reviews:pupil_cycles", cycle.pupil.public_id)
-    submitted = [link for link in cycle.contribution_links.all() if link.submitted_at is not None]
     return render(
         request,
         "reviews/review_form.html",

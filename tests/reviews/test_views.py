@@ -342,3 +342,34 @@ def test_the_day_parents_were_told_shows_on_the_plan(senco, cycle):
     SupportCycle.objects.filter(pk=cycle.pk).update(parents_notified_on=told)
     body = client.get(url).content.decode()
     assert f"Parents told about the plan {told:%-d %b %Y}" in body
+
+
+def test_review_form_starts_the_pupil_and_parent_voice_from_views_sent_in(senco, cycle):
+    """Views that came back through links are not lost between steps: they start the review's
+    record of the pupil's and the parents' voice, which the SENCO then edits."""
+    from reviews import services
+
+    for kind, answers in (
+        ("pupil", {"feel_school": "ok", "feel_learning": "happy", "good_at": "Football"}),
+        ("parent", {"going_well": "Loves the reading club", "worries": ""}),
+        ("professional", {"role": "EP", "summary": "Working memory weakness"}),
+    ):
+        link, _ = services.contribution_link_create(
+            cycle=cycle, kind=kind, recipient_name="Someone", by=senco.user
+        )
+        services.contribution_submit(link=link, answers=answers)
+    response = client_for(senco).get(reverse("reviews:cycle_review", args=[cycle.public_id]))
+    form = response.context["form"]
+    assert form["pupil_voice"].value() == (
+        "How do you feel at school? OK\n"
+        "How do you feel about your learning? Happy\n"
+        "I am good at... Football"
+    )
+    assert (
+        form["parent_voice"].value() == "What is going well for your child? Loves the reading club"
+    )
+    assert "Working memory" not in form["pupil_voice"].value() + form["parent_voice"].value()
+    body = response.content.decode()
+    assert "Started from the views sent in before the meeting" in body
+    # The answers as sent in read "OK", not "Ok".
+    assert " OK</dd>" in body and "Ok</dd>" not in body
