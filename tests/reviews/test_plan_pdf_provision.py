@@ -122,3 +122,13 @@ def test_download_is_audited(senco, linked_plan):
     cycle, _ = linked_plan
     client_for(senco).get(reverse("reports:plan_pdf", args=[cycle.public_id]))
     assert AuditEvent.objects.filter(action="download", object_id=str(cycle.public_id)).exists()
+
+
+def test_plan_pdf_speaks_plainly_to_parents(senco, linked_plan, tmp_path):
+    """No 'cycle' and no unexplained 'SENCO' on the copy a parent takes home."""
+    cycle, _ = linked_plan
+    response = client_for(senco).get(reverse("reports:plan_pdf", args=[cycle.public_id]))
+    text = pdf_text(response.content, tmp_path)
+    assert f"Plan Support plan {cycle.number}, issued" in text
+    assert "Cycle" not in text and "cycle" not in text
+    assert "SENCO (special educational needs co-ordinator)" in text
