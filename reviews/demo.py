@@ -92,6 +92,33 @@ def seed(ctx):
     demo_ehc.seed(ctx)
 
 
+def _class_teacher(pupil, teachers, index):
+    """The pupil's class teacher where the demo's groups say who that is, else one of the
+    teachers who teach them (a secondary pupil has several), so reminders and the class plans
+    page reach someone who teaches the pupil; else one of the school's teachers."""
+    from django.db.models import Q
+
+    from .selectors import class_teacher_of
+
+    found = class_teacher_of(pupil)
+    by_id = {t.pk: t for t in teachers}
+    if found in by_id:
+        return by_id[found]
+    teaching = [
+        by_id[pk]
+        for pk in sorted(
+            set(
+                pupil.teaching_groups.model.staff.through.objects.filter(
+                    Q(teachinggroup__pupils=pupil) | Q(teachinggroup__registered_pupils=pupil)
+                ).values_list("user_id", flat=True)
+            )
+        )
+        if pk in by_id
+    ]
+    pool = teaching or teachers
+    return pool[index % len(pool)] if pool else None
+
+
 def _seed_school(ctx, school):
     rng = ctx.rng(f"reviews:{school.urn}")
     sencos = ctx.staff_of(school, "senco")
@@ -133,7 +160,7 @@ def _seed_school(ctx, school):
             pupil=pupil,
             number=1,
             status=status,
-            teacher_responsible=teachers[index % len(teachers)] if teachers else None,
+            teacher_responsible=_class_teacher(pupil, teachers, index),
             assessed_on=opened + dt.timedelta(days=7) if status != "assess" else None,
             assessed_by="Class teacher and SENCO" if status != "assess" else "",
             teacher_assessment=""

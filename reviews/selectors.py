@@ -16,6 +16,30 @@ from sencoweb.models import Membership, Term
 from .models import ContributionLink, Outcome, PlanVersion, SupportCycle
 
 
+def class_teacher_of(pupil) -> int | None:
+    """The id of the pupil's class teacher, to be responsible for a new plan (CoP 6.52): the
+    one teacher of their registration group, else the one teacher of all their groups; None
+    when there is no single answer. One query."""
+    from pupils.models import TeachingGroup
+
+    rows = set(
+        TeachingGroup.staff.through.objects.filter(teachinggroup__school_id=pupil.school_id)
+        .filter(Q(teachinggroup__registered_pupils=pupil) | Q(teachinggroup__pupils=pupil))
+        .filter(
+            user__memberships__school_id=pupil.school_id,
+            user__memberships__role="teacher",
+            user__memberships__is_active=True,
+        )
+        .values_list("teachinggroup_id", "user_id")
+    )
+    in_reg_group = {user for group, user in rows if group == pupil.reg_group_id}
+    everyone = {user for _, user in rows}
+    for found in (in_reg_group, everyone):
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
 def cycles_for_pupil(*, pupil):
     return (
         SupportCycle.objects.filter(pupil=pupil)

@@ -62,7 +62,12 @@ def pupil_cycles(request, pupil_id):
             "pupil": pupil,
             "cycles": cycles,
             "can_open": can_open,
-            "open_form": OpenCycleForm(school=request.school) if can_open else None,
+            "open_form": OpenCycleForm(
+                school=request.school,
+                initial={"teacher_responsible": selectors.class_teacher_of(pupil)},
+            )
+            if can_open
+            else None,
             "can_delegate": request.membership.can("plans.edit"),
             "today": timezone.localdate(),
         },

@@ -37,6 +37,25 @@ def test_demo_has_every_stage_and_is_idempotent():
     assert SupportCycle.objects.count() == count
 
 
+def test_demo_plans_are_the_responsibility_of_a_teacher_of_the_pupil():
+    """Review reminders go to the teacher responsible: in the demo that is a teacher who
+    teaches the pupil (where anyone is named for their classes), so the reminder's link opens
+    for them and their class plans page shows the plan."""
+    today = dt.date(2026, 3, 4)
+    ctx = core_demo.make_context(seed=1, today=today, password="x" * 12)
+    core_demo.seed(ctx, secondary_pupils=200)
+    pupils_demo.seed(ctx)
+    demo.seed(ctx)
+    checked = 0
+    for cycle in SupportCycle.objects.select_related("pupil", "teacher_responsible"):
+        groups = cycle.pupil.teaching_groups.all()
+        teachers = {u.pk for g in groups for u in g.staff.filter(memberships__role="teacher")}
+        if teachers:
+            assert cycle.teacher_responsible_id in teachers, cycle
+            checked += 1
+    assert checked
+
+
 @pytest.mark.parametrize(
     "today",
     [

@@ -373,3 +373,24 @@ def test_review_form_starts_the_pupil_and_parent_voice_from_views_sent_in(senco,
     assert "Started from the views sent in before the meeting" in body
     # The answers as sent in read "OK", not "Ok".
     assert " OK</dd>" in body and "Ok</dd>" not in body
+
+
+def test_opening_a_plan_offers_the_class_teacher_as_responsible(senco, teacher, taught_pupil):
+    """The class teacher stays responsible (CoP 6.52): they are chosen already, so the reminder
+    before the review goes to someone who teaches the pupil."""
+    from tests.factories import MembershipFactory, TeachingGroupFactory
+
+    url = reverse("reviews:pupil_cycles", args=[taught_pupil.public_id])
+    client = client_for(senco)
+    page = client.get(url).content.decode()
+    assert f'<option value="{teacher.user_id}" selected>' in page
+    # Two teachers share the pupil's classes and none is their registration group's: no guess.
+    other = MembershipFactory(school=senco.school, role="teacher")
+    group = TeachingGroupFactory(school=senco.school, name="Maths set 2")
+    group.staff.add(other.user)
+    taught_pupil.teaching_groups.add(group)
+    assert " selected>" not in client.get(url).content.decode()
+    # The registration group's teacher decides it.
+    taught_pupil.reg_group = group
+    taught_pupil.save()
+    assert f'<option value="{other.user_id}" selected>' in client.get(url).content.decode()
