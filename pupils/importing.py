@@ -36,6 +36,8 @@ from .models import Need, Pupil, StatusDecision, TeachingGroup
 
 MIS_SOURCE = "MIS import"
 MAX_ROWS = 20000
+# A MIS export of MAX_ROWS pupils unpacks to a few tens of MB; a zip bomb to gigabytes.
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 # --------------------------------------------------------------------------------------------
 # What we return
@@ -493,10 +495,28 @@ def _read_csv(data: bytes) -> list[list[Any]]:
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
-def _read_xlsx(data: bytes) -> list[list[Any]]:
+def _open_workbook(data: bytes):
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip bomb before openpyxl inflates it. zipfile never reads past the size each
+    entry declares, so the declared sizes are the most that can be unpacked."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise BadValue(
+            f"The workbook unpacks to more than {MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)} MB, "
+            "far more than a MIS export: export the pupils again from the MIS, or save the "
+            "sheet as CSV."
+        )
+
+
+def _read_xlsx(data: bytes) -> list[list[Any]]:
+    _check_unpacked_size(data)
+    workbook = _open_workbook(data)
     try:
         sheet = workbook.worksheets[0]
         rows = []
@@ -518,6 +538,8 @@ def read_table(data: bytes, filename: str) -> list[list[Any]]:
     if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
         try:
             return _read_xlsx(data)
+        except BadValue:
+            raise
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError):
             raise BadValue("The file could not be read as an Excel workbook (.xlsx).") from None
     try:
