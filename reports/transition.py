@@ -281,6 +281,8 @@ def parse_pack(raw: bytes | str) -> dict:
         raise PackError(
             "The file is not JSON. Upload the .json file from the pack ZIP, not the PDF."
         ) from None
+    except RecursionError:  # "[[[[..." nested deeper than any pack: refused, not a crash
+        raise PackError("The file is not a SENCo Web transition pack.") from None
     schema = data.get("$schema") if isinstance(data, dict) else None
     if not isinstance(schema, str) or not schema.startswith(SCHEMA_BASE):
         raise PackError(

@@ -4,9 +4,11 @@ opened: a 20 MB upload of one repeated letter would otherwise unpack to gigabyte
 import io
 import zipfile
 
+import pytest
 from openpyxl import Workbook
 
 from pupils import importing
+from reports import transition
 
 SHEET_HEAD = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns='
@@ -57,3 +59,8 @@ def test_an_ordinary_workbook_still_reads():
     plain = io.BytesIO()
     book.save(plain)
     assert importing.read_table(plain.getvalue(), "export.xlsx")[1] == ["A123", "Smith"]
+
+
+def test_a_pack_nested_too_deep_is_refused_not_a_crash():
+    with pytest.raises(transition.PackError):
+        transition.parse_pack(b"[" * 200_000)
