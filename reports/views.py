@@ -269,6 +269,30 @@ def info_edit(request):
     })  # fmt: skip
 
 
+PUBLIC_PDF_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _public_info_pdf(school, ctx) -> bytes:
+    """The published report as a PDF, rendered once per version of its HTML: anyone may ask
+    for it, and a PDF takes about half a second of a worker, so repeated requests (a crawler,
+    someone hammering it) are served from the shared cache. Keyed by the HTML itself, it is
+    never stale: new answers or new live figures make a new key. Anonymised content only."""
+    import hashlib
+
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+
+    from .rendering import render_pdf
+
+    html = render_to_string("reports/info_report_pdf.html", ctx)
+    key = f"info-report-pdf:{school.pk}:{hashlib.sha256(html.encode()).hexdigest()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf(html)
+        cache.set(key, pdf, PUBLIC_PDF_CACHE_SECONDS)
+    return pdf
+
+
 def info_public(request, school_id):
     """Public, unauthenticated: the school's published SEN information report."""
     school = get_object_or_404(School, public_id=school_id)
@@ -276,10 +300,7 @@ def info_public(request, school_id):
     if not ctx["report"].published:
         raise Http404
     if request.GET.get("format") == "pdf":
-        from .rendering import render_template_pdf
-
-        pdf = render_template_pdf("reports/info_report_pdf.html", ctx)
-        response = HttpResponse(pdf, content_type="application/pdf")
+        response = HttpResponse(_public_info_pdf(school, ctx), content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="sen-information-report.pdf"'
         return response
     return render(request, "reports/info_public.html", ctx)

@@ -346,3 +346,22 @@ def test_trust_comparison_shows_each_schools_year_figures_as_its_dashboard_does(
     # Without JavaScript: a page of its own, in the layout.
     alone = client.get(reverse("reports:dashboard_trust_year"))
     assert b'id="trust-year"' in alone.content and b"<html" in alone.content
+
+
+def test_public_pdf_is_rendered_once_per_version_of_the_report(senco, client, monkeypatch):
+    """Anyone may ask for the published PDF: the same content is rendered once (the shared
+    cache), and a changed answer is a new PDF at once."""
+    from reports import rendering
+
+    calls = []
+    real = rendering.render_pdf
+    monkeypatch.setattr(rendering, "render_pdf", lambda html: calls.append(html) or real(html))
+    report = InfoReport.objects.create(school=senco.school, published=True, item_1="First.")
+    url = reverse("reports:info_public", args=[senco.school.public_id]) + "?format=pdf"
+    first = client.get(url).content
+    assert first[:4] == b"%PDF" and client.get(url).content == first
+    assert len(calls) == 1
+    report.item_1 = "Second answer."
+    report.save()
+    assert client.get(url).content[:4] == b"%PDF"
+    assert len(calls) == 2 and "Second answer." in calls[1]
