@@ -545,11 +545,15 @@ def my_timetable(request):
 
 
 def _year(request) -> int:
+    """The financial year asked for (?year=2026), or the current one: a year the calendar cannot
+    hold (?year=99999, or Next year pressed once too often) is the current one, not an error."""
     sept = request.school.financial_year_starts_in_september
+    current = costs.financial_year_of(_today(request), september=sept)
     try:
-        return int(request.GET.get("year", ""))
+        year = int(request.GET.get("year", ""))
     except ValueError:
-        return costs.financial_year_of(_today(request), september=sept)
+        return current
+    return year if 2000 <= year <= 2100 else current
 
 
 @capability_required("provision.view_costs")
