@@ -100,7 +100,11 @@ def has_confirmed_device(user) -> bool:
 
 
 def needs_two_factor(request) -> bool:
-    """True when this signed-in user must use a second factor under REQUIRE_2FA."""
+    """True when this signed-in user must use a second factor under REQUIRE_2FA: members with
+    a role that needs it, and the system administrator (Django admin reaches every school)."""
+    user = request.user
+    if user.is_staff or user.is_superuser:
+        return True
     return any(m.needs_two_factor for m in getattr(request, "memberships", []))
 
 

@@ -135,6 +135,20 @@ def test_required_roles_must_enrol_before_anything_else(request, settings, role)
     assert client.get("/notifications/").status_code == 200
 
 
+def test_the_system_administrator_must_enrol_before_the_admin(db, settings, client):
+    """A superuser has no school role but reaches every school through Django's admin."""
+    from tests.factories import UserFactory
+
+    settings.REQUIRE_2FA = True
+    admin = UserFactory(username="sysadmin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor") + "?next=/admin/")
+    _enrol(client, admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
 @pytest.mark.parametrize("role", ["teacher", "ta", "governor"])
 def test_other_roles_may_skip_it(request, settings, role):
     settings.REQUIRE_2FA = True
