@@ -78,15 +78,16 @@ class RegisterFilter(django_filters.FilterSet):
     def __init__(self, *args, school, area_map, **kwargs):
         super().__init__(*args, **kwargs)
         self.area_map = area_map
+        # Registration groups and primary classes: the groups pupils are registered in. Set
+        # before self.form is first read: the form's field copies the queryset when it is built.
+        self.filters["reg_group"].queryset = TeachingGroup.objects.for_school(school).filter(
+            pk__in=Pupil.objects.for_school(school).values("reg_group")
+        )
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = (
                 "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )
-        # Registration groups and primary classes: the groups pupils are registered in.
-        self.filters["reg_group"].queryset = TeachingGroup.objects.for_school(school).filter(
-            pk__in=Pupil.objects.for_school(school).values("reg_group")
-        )
 
     def search(self, queryset, name, value):
         value = value.strip()

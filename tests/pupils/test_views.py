@@ -74,6 +74,29 @@ def test_register_lists_sen_pupils_with_needs_and_filters(senco, school):
     assert sorted_desc.index("Kapoor") < sorted_desc.index("Evans")
 
 
+def test_register_class_filter_offers_the_schools_classes_and_filters_by_them(
+    senco, school, other_school
+):
+    # The Class list was built before its queryset was set, so it offered only "Any".
+    mine = TeachingGroupFactory(school=school, name="Class 4K")
+    other = TeachingGroupFactory(school=school, name="Class 6P")
+    theirs = TeachingGroupFactory(school=other_school, name="Class 9Z")
+    PupilFactory(school=other_school, sen_status="K", reg_group=theirs)
+    in_4k = PupilFactory(school=school, last_name="Kapoor", sen_status="K", reg_group=mine)
+    NeedFactory(pupil=in_4k, rank=1)
+    in_6p = PupilFactory(school=school, last_name="Evans", sen_status="K", reg_group=other)
+    NeedFactory(pupil=in_6p, rank=1)
+    client = client_for(senco)
+    page = client.get(url("register")).content.decode()
+    select = re.search(r'<select name="reg_group".*?</select>', page, re.S).group(0)
+    assert "Class 4K" in select and "Class 6P" in select and "Class 9Z" not in select
+    filtered = client.get(url("register"), {"reg_group": mine.pk}).content.decode()
+    assert "Kapoor" in filtered and "Evans" not in filtered
+    export = client.get(url("register"), {"reg_group": mine.pk, "format": "csv"})
+    text = export.content.decode("utf-8-sig")
+    assert "Kapoor" in text and "Evans" not in text
+
+
 def test_register_query_count_is_pinned_and_constant(senco, school, django_assert_num_queries):
     group = TeachingGroupFactory(school=school)
 
@@ -86,12 +109,13 @@ def test_register_query_count_is_pinned_and_constant(senco, school, django_asser
     make(3)
     client = client_for(senco)
     client.get(url("register"))  # warm the session
-    # session, user, memberships, nav unread count, area map, counts, page rows,
-    # audit (savepoint, chain head get_or_create, insert, head update, release)
-    with django_assert_num_queries(12):
+    # session, user, memberships, nav unread count, area map, the Class filter's options,
+    # counts, page rows, audit (savepoint, chain head get_or_create, insert, head update,
+    # release)
+    with django_assert_num_queries(13):
         client.get(url("register"))
     make(20)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url("register"))
 
 
