@@ -450,14 +450,68 @@ def provision_for_pupil(pupil, *, today: dt.date | None = None) -> list[MapRow]:
     )
 
 
-def pupil_totals(rows: list[MapRow]) -> dict:
+def pupil_totals(rows: list[MapRow], *, today: dt.date | None = None) -> dict:
+    today = today or dt.date.today()
     return {
         "hours": sum((r.share.hours for r in rows), ZERO),
         "cost_to_date": sum((r.share.cost_to_date for r in rows), ZERO),
         "planned_cost": sum((r.share.planned_cost for r in rows), ZERO),
+        # Only the groups the pupil is in today: not a place they left, nor a group that has
+        # not started yet.
         "weekly_hours": sum(
-            (r.stats.weekly_hours for r in rows if r.group.ends_on >= dt.date.today()), ZERO
+            (
+                r.stats.weekly_hours
+                for r in rows
+                if r.group.starts_on <= today <= r.group.ends_on and r.enrolment.active_on(today)
+            ),
+            ZERO,
         ),
+    }
+
+
+def _planned_in_year(group, calendar: Calendar, start: dt.date, end: dt.date) -> Decimal:
+    """A group's planned cost inside one financial year: its staff time for the sessions planned
+    in the year, plus its resources and external costs in the year it starts."""
+    extras = group.resource_cost + group.external_cost
+    sessions = len(calendar.dates(group, since=start, until=end))
+    return costs.group_cost(
+        staff=costs.sessions_cost(
+            sessions=sessions, session_minutes=group.session_minutes, hourly_rate=group.hourly_rate
+        ),
+        resources=extras if start <= group.starts_on <= end else ZERO,
+    )
+
+
+def _pupil_share_of(group, pupil_id, planned: Decimal) -> Decimal:
+    """One pupil's part of a group's planned cost (DOMAIN.md 5.4): shared between the pupils
+    enrolled, or all of it for the pupil a group was set up for (and none for anyone else)."""
+    if group.exclusive_to_id:
+        return planned if group.exclusive_to_id == pupil_id else ZERO
+    return costs.per_pupil_cost(planned, len(group.enrolments.all()))
+
+
+def pupil_year_cost(pupil, rows: list[MapRow], *, today: dt.date) -> dict:
+    """The pupil's planned additional support in the financial year of `today`, as the budget
+    page counts it, against the top-up threshold (an amount a year, DOMAIN.md 5.1): their whole
+    history of provision would flag a pupil whose two ordinary years add up past it. One query
+    (the school's term dates)."""
+    school = pupil.school
+    sept = school.financial_year_starts_in_september
+    year = costs.financial_year_of(today, september=sept)
+    start, end = costs.financial_year_bounds(year, september=sept)
+    calendar = calendar_for(school)
+    cost = sum(
+        (
+            _pupil_share_of(r.group, pupil.pk, _planned_in_year(r.group, calendar, start, end))
+            for r in rows
+            if r.group.starts_on <= end and r.group.ends_on >= start
+        ),
+        ZERO,
+    )
+    return {
+        "label": f"{start:%b %Y} to {end:%b %Y}",
+        "cost": costs.money(cost),
+        "above": costs.above_threshold(cost, school.top_up_threshold),
     }
 
 
@@ -666,25 +720,14 @@ def budget_summary(school, year: int, *, today: dt.date | None = None) -> dict:
     pupils = {}
     for g in groups:
         extras = g.resource_cost + g.external_cost
-        in_year = calendar.dates(g, since=start, until=end)
-        planned = costs.group_cost(
-            staff=costs.sessions_cost(
-                sessions=len(in_year), session_minutes=g.session_minutes, hourly_rate=g.hourly_rate
-            ),
-            resources=extras if start <= g.starts_on <= end else ZERO,
-        )
+        planned = _planned_in_year(g, calendar, start, end)
         planned_total += planned
         delivered_total += costs.sessions_cost(
             sessions=held[g.pk], session_minutes=g.session_minutes, hourly_rate=g.hourly_rate
         ) + (extras if start <= g.starts_on <= min(end, today) else ZERO)
-        enrolled = list(g.enrolments.all())
-        for e in enrolled:
+        for e in g.enrolments.all():
             pupils[e.pupil_id] = e.pupil
-            if g.exclusive_to_id:
-                if g.exclusive_to_id == e.pupil_id:
-                    per_pupil[e.pupil_id] += planned
-            else:
-                per_pupil[e.pupil_id] += costs.per_pupil_cost(planned, len(enrolled))
+            per_pupil[e.pupil_id] += _pupil_share_of(g, e.pupil_id, planned)
     threshold = school.top_up_threshold
     top_ups = list(
         TopUpFunding.objects.for_school(school)

@@ -501,7 +501,7 @@ def pupil_provision(request, pupil_id):
     pupil = pupil_for_read(request, pupil_id)
     today = _today(request)
     rows = selectors.provision_for_pupil(pupil, today=today)
-    totals = selectors.pupil_totals(rows)
+    totals = selectors.pupil_totals(rows, today=today)
     audit(request, "view", pupil, summary="Provision for pupil")
     return render(
         request,
@@ -512,7 +512,7 @@ def pupil_provision(request, pupil_id):
             rows=rows,
             totals=totals,
             today=today,
-            above=costs.above_threshold(totals["planned_cost"], request.school.top_up_threshold),
+            year=selectors.pupil_year_cost(pupil, rows, today=today),
         ),
     )
 
