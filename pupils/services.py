@@ -83,8 +83,18 @@ def status_decision_record(
     if problems := status_decision_problems(pupil=pupil, to_status=to_status):
         errors["to_status"] = problems
     today = timezone.localdate()
+    # The history is read in date order (the profile, reports rebuilt from decisions), so a
+    # decision dated before the current status began would make that history contradict it.
+    latest = pupil.status_decisions.order_by("-decided_on").values_list("decided_on", flat=True)
+    floor = max((d for d in (pupil.sen_status_since, latest.first()) if d), default=None)
     if decided_on > today:
         errors["decided_on"] = ["The decision date cannot be in the future."]
+    elif floor and decided_on < floor:
+        errors["decided_on"] = [
+            f"{pupil.display_name} has had their current status "
+            f"({pupil.get_sen_status_display()}) since {floor.day} {floor:%b %Y}: a new decision "
+            "cannot be dated before that."
+        ]
     if parents_informed and parents_informed_on is None:
         errors["parents_informed_on"] = ["Give the date parents were informed."]
     elif parents_informed_on and parents_informed_on < decided_on:

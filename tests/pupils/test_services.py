@@ -110,6 +110,27 @@ def test_parents_informed_needs_a_date_and_decision_not_in_future(pupil, senco):
     assert "decided_on" in err.value.message_dict
 
 
+def test_decision_cannot_be_dated_before_the_current_status_began(school, senco):
+    # A backdated decision left "Not on the register since 1 Jan 2025" above a history saying
+    # K from Sep 2025, and reports rebuilt from dated decisions still counted the pupil as K.
+    pupil = PupilFactory(school=school)
+    NeedFactory(pupil=pupil, rank=1)
+    began = TODAY - dt.timedelta(days=30)
+    decide(pupil, "K", senco.user, decided_on=began, parents_informed_on=began)
+    with pytest.raises(ValidationError) as err:
+        decide(
+            pupil, "N", senco.user, decided_on=began - dt.timedelta(days=1), parents_informed=False
+        )
+    assert "cannot be dated before" in str(err.value.message_dict["decided_on"])
+    pupil.refresh_from_db()
+    assert pupil.sen_status == "K" and pupil.status_decisions.count() == 1
+    decide(pupil, "N", senco.user, decided_on=began, parents_informed=False)  # same day is fine
+    # A status set without a decision (an import) dates from sen_status_since.
+    imported = PupilFactory(school=school, sen_status="M", sen_status_since=began)
+    with pytest.raises(ValidationError):
+        decide(imported, "N", senco.user, decided_on=began - dt.timedelta(days=1))
+
+
 def test_same_status_is_refused(pupil, senco):
     with pytest.raises(ValidationError):
         decide(pupil, "N", senco.user)
