@@ -131,6 +131,11 @@ def status_decision_record(
 def need_add(
     *, pupil: Pupil, sen_type: str, rank: int, starts_on: dt.date, description: str, by
 ) -> Need:
+    if starts_on > timezone.localdate():
+        # A need counts (register, census readiness) from the moment it is saved.
+        raise ValidationError(
+            {"starts_on": "A need cannot start in the future: give the date it was identified."}
+        )
     active = list(pupil.needs.active().select_for_update())
     if any(n.rank == rank for n in active):
         raise ValidationError(
@@ -170,6 +175,11 @@ def need_add(
 def need_end(*, need: Need, ends_on: dt.date, by) -> Need:
     if ends_on < need.starts_on:
         raise ValidationError({"ends_on": "A need cannot end before it started."})
+    if ends_on > timezone.localdate():
+        # An ended need stops counting at once, while reports read the date: they must agree.
+        raise ValidationError(
+            {"ends_on": "The end date cannot be in the future: end the need on the day it ends."}
+        )
     pupil = need.pupil
     others = list(pupil.needs.active().exclude(pk=need.pk).order_by("rank"))
     if not others and pupil.sen_status in (SenStatus.SUPPORT, SenStatus.EHCP):

@@ -131,6 +131,25 @@ def test_decision_cannot_be_dated_before_the_current_status_began(school, senco)
         decide(imported, "N", senco.user, decided_on=began - dt.timedelta(days=1))
 
 
+def test_need_dates_cannot_be_in_the_future(pupil, senco):
+    # A need saved with a future start counted at once on the register and census readiness;
+    # one ended in the future left the register at once while reports still counted it.
+    tomorrow = TODAY + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as err:
+        services.need_add(
+            pupil=pupil, sen_type="SLCN", rank=1, starts_on=tomorrow, description="", by=senco.user
+        )
+    assert "future" in str(err.value.message_dict["starts_on"])
+    assert not pupil.needs.exists()
+    first = NeedFactory(pupil=pupil, rank=1, starts_on=TODAY - dt.timedelta(days=10))
+    NeedFactory(pupil=pupil, rank=2, sen_type="SEMH", starts_on=TODAY - dt.timedelta(days=10))
+    with pytest.raises(ValidationError) as err:
+        services.need_end(need=first, ends_on=tomorrow, by=senco.user)
+    assert "future" in str(err.value.message_dict["ends_on"])
+    first.refresh_from_db()
+    assert first.ends_on is None and first.rank == 1
+
+
 def test_same_status_is_refused(pupil, senco):
     with pytest.raises(ValidationError):
         decide(pupil, "N", senco.user)
