@@ -16,6 +16,7 @@ from django.utils import timezone
 from pupils.codes import ON_REGISTER
 from pupils.models import Pupil
 from sencoweb.models import Membership
+from sencoweb.urltools import in_school
 
 from .models import ContributionLink, Outcome, PlanVersion, Review, ReviewSettings, SupportCycle
 from .models.cycles import hash_token
@@ -477,7 +478,7 @@ def review_reminders_send(*, today: dt.date | None = None) -> int:
                 f"The support plan review for {pupil.first_name} {pupil.last_name[:1]}. "
                 f"({cycle.school.name}) is on {cycle.review_date:%A %-d %B %Y}.\n\n"
                 f"Open the plan: {settings.SITE_URL}"
-                f"{reverse('reviews:cycle_detail', args=[cycle.public_id])}\n"
+                f"{in_school(reverse('reviews:cycle_detail', args=[cycle.public_id]), cycle.school)}\n"
             ),
             None,
             sorted(recipients),

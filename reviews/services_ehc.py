@@ -16,6 +16,7 @@ from django.utils import timezone
 from provision.models import TopUpFunding
 from pupils.models import Pupil
 from sencoweb.models import Membership
+from sencoweb.urltools import in_school
 
 from . import selectors_ehc as sel
 from .models import AnnualReview, EhcPlan, EhcReminderSent, EhcRequest
@@ -263,7 +264,13 @@ def deadline_reminders_send(*, today: dt.date) -> int:
                 continue  # already sent
             body = render_to_string(
                 "reviews/deadlines_reminder_email.txt",
-                {"row": row, "member": member, "days_left": left, "site_url": settings.SITE_URL},
+                {
+                    "row": row,
+                    "row_url": in_school(row.url, row.school),
+                    "member": member,
+                    "days_left": left,
+                    "site_url": settings.SITE_URL,
+                },
             )
             send_mail(
                 # Initials only: an email can end up anywhere, the record stays in the app.

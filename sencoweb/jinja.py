@@ -15,7 +15,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, StrictUndefined
 
-from .urltools import url_of
+from .urltools import in_school, url_of
 
 # English day and month names, as Django's date filter writes them for en-GB.
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -58,6 +58,7 @@ def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals["url"] = _url
     env.globals["url_of"] = url_of
+    env.globals["in_school"] = in_school
     env.filters["date"] = _format_date
     env.filters["time"] = _format_time
     env.filters["money"] = _money

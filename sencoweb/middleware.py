@@ -13,10 +13,16 @@ SESSION_SCHOOL_KEY = "sencoweb_school_id"
 SESSION_LAST_SEEN_KEY = "sencoweb_last_seen"
 
 
+SCHOOL_PARAM = "school"
+
+
 class CurrentSchoolMiddleware:
     """Sets request.school and request.membership (both None when signed out or with no active
     membership). The school comes from the session, chosen with the school switcher; the first
-    membership is the default."""
+    membership is the default. A link may name its school (`?school=<school public id>`, see
+    urltools.in_school): a shared SENCO following a reminder or a row of the all-schools
+    deadlines for their other school is switched to it, instead of meeting a 404. Only a
+    school the user is a member of can be chosen this way."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,6 +37,12 @@ class CurrentSchoolMiddleware:
             )
             request.memberships = memberships
             chosen = request.session.get(SESSION_SCHOOL_KEY)
+            named = request.GET.get(SCHOOL_PARAM) if request.method in ("GET", "HEAD") else None
+            if named:
+                wanted = next((m for m in memberships if str(m.school.public_id) == named), None)
+                if wanted is not None and wanted.school_id != chosen:
+                    chosen = request.session[SESSION_SCHOOL_KEY] = wanted.school_id
+                    messages.info(request, f"You are now working in {wanted.school.name}.")
             current = next((m for m in memberships if m.school_id == chosen), None)
             if current is None and memberships:
                 current = memberships[0]

@@ -10,3 +10,12 @@ def url_of(name: str):
     URL whose one argument is a UUID."""
     pattern = reverse(name, args=[_PLACEHOLDER])
     return lambda public_id: pattern.replace(_PLACEHOLDER, str(public_id))
+
+
+def in_school(url: str, school) -> str:
+    """`url` opened in `school`: the link switches a member of several schools to it first
+    (middleware.CurrentSchoolMiddleware), for links that leave the school's own pages (emails,
+    the all-schools deadlines)."""
+    from .middleware import SCHOOL_PARAM
+
+    return f"{url}{'&' if '?' in url else '?'}{SCHOOL_PARAM}={school.public_id}"
