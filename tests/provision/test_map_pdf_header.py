@@ -1,5 +1,6 @@
 """The provision map PDF's running header names the section a page continues ("Year 3"), not
-the section and its row count run together ("Year 3 30"). Checked on the PDF's text."""
+the section and its row count run together ("Year 3 30"); a section of one row says "(1 row)".
+Checked on the PDF's text."""
 
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ def test_running_header_is_the_section_name_alone(
 ):
     group = GroupFactory(school=school, staff=ta)
     enrol(group, *(PupilFactory(school=school, sen_status="K", nc_year="3") for _ in range(30)))
+    enrol(group, PupilFactory(school=school, sen_status="K", nc_year="4"))
     with django_capture_on_commit_callbacks(execute=True):
         client_for(senco).post(reverse("reports:build_provision_map"), {"by": "year"})
     run = ReportRun.objects.get(type=ReportRun.Type.PROVISION_MAP)
@@ -43,3 +45,4 @@ def test_running_header_is_the_section_name_alone(
     assert "Year 3 (30 rows)" in pages[0]
     header = pages[1].strip().splitlines()[0].strip()
     assert header == "Year 3"
+    assert "Year 4 (1 row)" in text
