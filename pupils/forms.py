@@ -384,6 +384,16 @@ class InvolvementForm(forms.ModelForm):
         referred, discharged = data.get("referral_date"), data.get("discharged_on")
         if referred and discharged and discharged < referred:
             self.add_error("discharged_on", "The discharge date is before the referral date.")
+        elif discharged and data.get("status") not in (None, Involvement.Status.DISCHARGED):
+            # Otherwise the chronology says "Discharged" beside a status of waiting or active.
+            self.add_error(
+                "discharged_on",
+                "Only a discharged involvement has a discharge date: choose Discharged as the "
+                "status, or leave this empty.",
+            )
+        appointment = data.get("next_appointment")
+        if referred and appointment and appointment < referred:
+            self.add_error("next_appointment", "The next appointment is before the referral date.")
         return data
 
 

@@ -427,6 +427,28 @@ def test_agencies_and_involvement(senco, teacher, outsider, taught_pupil):
     )
 
 
+def test_involvement_dates_must_agree_with_each_other_and_the_status(senco, taught_pupil):
+    # Saved before: "Referred 1 Oct · next appointment 1 Sep", and a waiting involvement with a
+    # discharge date, which the chronology then listed as "Discharged by ...".
+    from pupils.models import Agency, Involvement
+
+    agency = Agency.objects.create(school=taught_pupil.school, name="City EP", kind="ep")
+    client = client_for(senco)
+    new = url("involvement_new", taught_pupil.public_id)
+    base = {"agency": agency.pk, "referral_date": "2025-10-01", "status": "waiting"}
+    response = client.post(new, {**base, "next_appointment": "2025-09-01"})
+    assert response.status_code == 422
+    assert "The next appointment is before the referral date." in unescape(
+        response.content.decode()
+    )
+    response = client.post(new, {**base, "discharged_on": "2025-12-01"})
+    assert response.status_code == 422
+    assert "choose Discharged as the status" in response.content.decode()
+    assert not Involvement.objects.exists()
+    ok = {**base, "status": "discharged", "discharged_on": "2025-12-01"}
+    assert client.post(new, ok).status_code == 302
+
+
 def test_contacts_and_liaison(senco, taught_pupil):
     client = client_for(senco)
     assert (
