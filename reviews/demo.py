@@ -20,7 +20,7 @@ MAX_PER_SCHOOL = 120
 
 OUTCOMES = {
     "CL": (
-        "Reads a short passage at his or her level aloud with 95% accuracy",
+        "Reads a short passage at their reading level aloud with 95% accuracy",
         "Three running records in a row at 95% or better",
         "Pre-teach key vocabulary; coloured overlay; reading buddy",
         "Reading intervention, 3 x 20 minutes a week",
@@ -267,7 +267,8 @@ def _seed_school(ctx, school):
     links = []
     due = [c for c, stage, _ in plans if stage == "due_week"][:3]
     for n, cycle in enumerate(due):
-        for kind, name in (("parent", "Parent or carer"), ("pupil", cycle.pupil.first_name)):
+        parent = f"{('Mrs', 'Mr', 'Ms')[n % 3]} {cycle.pupil.last_name}"
+        for kind, name in (("parent", parent), ("pupil", cycle.pupil.first_name)):
             submitted = n == 0 and kind == "parent"
             links.append(
                 ContributionLink(
