@@ -78,6 +78,7 @@ EXPORT_HEADER = [
     "Pupil premium",
     "FSM",
     "EAL",
+    "Top-up funding",
     "Next review",
 ]
 
@@ -154,9 +155,12 @@ def register(request):
                 "Yes" if p.pupil_premium else "",
                 "Yes" if p.fsm else "",
                 "Yes" if p.eal else "",
+                "Yes" if p.top_up_funded else "",  # the register's Top-up flag (census)
                 p.next_review_due.isoformat() if p.next_review_due else "",
             ]
-            for p in pupils.iterator(chunk_size=1000)
+            for p in pupils.annotate(
+                top_up_funded=hooks.top_up_indicator(timezone.localdate())
+            ).iterator(chunk_size=1000)
         )
         return exports.response(fmt, "sen-register", EXPORT_HEADER, rows)
 

@@ -131,6 +131,27 @@ def test_register_export_csv_is_formula_safe_and_audited(senco, school):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
+def test_register_export_has_the_top_up_flag_the_register_shows(senco, school):
+    # The register flagged Top-up on the page, but its CSV and Excel exports left it out.
+    from django.utils import timezone
+
+    from provision.models import TopUpFunding
+
+    funded = PupilFactory(school=school, sen_status="E", last_name="Funded")
+    PupilFactory(school=school, sen_status="K", last_name="Unfunded")
+    TopUpFunding.objects.create(
+        school=school,
+        pupil=funded,
+        la_name="Bristol",
+        amount=5400,
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+    )
+    response = client_for(senco).get(url("register"), {"format": "csv"})
+    rows = [line.split(",") for line in response.content.decode("utf-8-sig").splitlines()]
+    column = rows[0].index("Top-up funding")
+    assert {row[1]: row[column] for row in rows[1:]} == {"Funded": "Yes", "Unfunded": ""}
+
+
 def test_trust_lead_cannot_export(trustlead, taught_pupil):
     assert client_for(trustlead).get(url("register"), {"format": "csv"}).status_code == 403
 
