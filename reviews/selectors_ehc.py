@@ -304,27 +304,41 @@ class SectionFRow:
 
 def section_f_vs_delivery(plan: EhcPlan, *, weeks: int = 6, today: dt.date | None = None) -> dict:
     """What section F specifies (hours a week) beside what the provision map says the pupil
-    attended, averaged over the last `weeks` weeks. One query for the sessions."""
+    attended in the last `weeks` weeks (today and the days before it), averaged over the school
+    weeks among them: a half term or an INSET day in the window is not a week of missing
+    provision (DOMAIN.md 10.1). Two queries: the sessions and the school's calendar."""
+    from provision import costs as provision_costs
     from provision import selectors as provision_selectors
 
     today = today or dt.date.today()
     items = list(plan.provision_items.all())
     specified = sum((i.hours_per_week or Decimal(0) for i in items), Decimal(0))
-    start = today - dt.timedelta(weeks=weeks)
+    start = today - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)
     hours = provision_selectors.delivered_hours_by_pupil(
         plan.school, [plan.pupil_id], since=start, until=today
     )
-    delivered = (hours.get(plan.pupil_id, Decimal(0)) / weeks).quantize(Decimal("0.01"))
+    calendar = provision_selectors.calendar_for(plan.school)
+    school_days = provision_costs.session_dates(
+        range(5), start, today, open_days=calendar.open_days, closed=calendar.closed
+    )
+    school_weeks = Decimal(len(school_days)) / 5
+    delivered = (
+        (hours.get(plan.pupil_id, Decimal(0)) / school_weeks).quantize(Decimal("0.01"))
+        if school_weeks
+        else Decimal("0.00")
+    )
     gap = delivered - specified
     return {
         "items": items,
         "specified_per_week": specified,
         "delivered_per_week": delivered,
         "weeks": weeks,
+        "school_weeks": school_weeks,
         "from": start,
         "gap": gap,
-        # Only hours that section F quantifies can fall short; "as needed" items cannot.
-        "shortfall": specified > 0 and gap < 0,
+        # Only hours that section F quantifies can fall short; "as needed" items cannot, and
+        # nothing falls short over weeks the school was closed.
+        "shortfall": specified > 0 and gap < 0 and school_weeks > 0,
     }
 
 
