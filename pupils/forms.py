@@ -196,6 +196,13 @@ class ConcernForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
         self.fields["area"].choices = [c for c in Area.choices if c[0] != Area.UNASSIGNED]
+        # What to do, not "This field is required." (a teacher reads these).
+        self.fields["pupil"].error_messages["required"] = (
+            "Choose the pupil you are concerned about."
+        )
+        self.fields["what_seen"].error_messages["required"] = (
+            "Describe what you have seen: what the pupil does or finds hard, and when."
+        )
         for name in ("what_seen", "evidence"):
             field = self.fields[name]
             field.max_length = self.TEXT_LIMIT

@@ -22,7 +22,11 @@ def test_empty_and_blank_what_seen_is_refused(teacher, taught_pupil):
     for blank in ("", "   \n  "):
         response = _post(teacher, taught_pupil, what_seen=blank)
         assert response.status_code == 422
-        assert "This field is required." in response.content.decode()
+        assert "Describe what you have seen" in response.content.decode()
+    no_pupil = {"pupil": "", "area": "CL", "what_seen": "Loses track mid-task"}
+    response = client_for(teacher).post(reverse("pupils:concern_new"), no_pupil)
+    assert response.status_code == 422
+    assert "Choose the pupil you are concerned about." in response.content.decode()
     assert not Concern.objects.exists()
 
 
