@@ -336,6 +336,7 @@ def section_f_vs_delivery(plan: EhcPlan, *, weeks: int = 6, today: dt.date | Non
         "school_weeks": school_weeks,
         "from": start,
         "gap": gap,
+        "short_by": max(-gap, Decimal(0)),  # "1.5 h a week short", never "short: -1.5"
         # Only hours that section F quantifies can fall short; "as needed" items cannot, and
         # nothing falls short over weeks the school was closed.
         "shortfall": specified > 0 and gap < 0 and school_weeks > 0,

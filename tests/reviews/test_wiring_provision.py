@@ -73,7 +73,8 @@ def test_plan_page_shows_specified_delivered_and_shortfall(senco, plan_with_deli
     assert response.status_code == 200
     assert "Specified in section F" in html
     assert "3 h a week" in html and "1 h a week" in html
-    assert 'id="section-f-shortfall"' in html and "-2 h a week" in html
+    assert 'id="section-f-shortfall"' in html and "2 h a week short of the plan" in html
+    assert "-2 h" not in html  # a shortfall is not negative
 
 
 # --------------------------------------------------------------------------- outcomes -> groups
