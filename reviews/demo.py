@@ -8,6 +8,7 @@ import hashlib
 from django.db.models import Min
 from django.utils import timezone
 
+from provision.models import Enrolment
 from provision.selectors import calendar_for
 from pupils.models import Pupil
 
@@ -179,6 +180,15 @@ def _seed_school(ctx, school):
         plans.append((cycle, stage, [area, second] if status != "assess" else []))
     SupportCycle.objects.bulk_create(first_cycles)
 
+    # An outcome is linked to the provision group that works on it, as a SENCO links them on
+    # the plan: a group the pupil is in whose intervention is for the outcome's area of need.
+    delivering = {}
+    for pupil_id, area, group_id in (
+        Enrolment.objects.filter(group__school=school, ends_on__isnull=True)
+        .order_by("group__starts_on", "pk")
+        .values_list("pupil_id", "group__intervention__area", "group__public_id")
+    ):
+        delivering.setdefault((pupil_id, area), group_id)
     outcomes, versions, reviews = [], [], []
     for cycle, _stage, areas in plans:
         for order, area in enumerate(areas, start=1):
@@ -191,6 +201,7 @@ def _seed_school(ctx, school):
                 success_criterion=criterion,
                 strategies=strategies,
                 provision=provision,
+                provision_group_id=delivering.get((cycle.pupil_id, area)),
             )
             if cycle.status == "closed":
                 outcome.rating = "achieved" if order == 1 else "partly"
@@ -256,6 +267,7 @@ def _seed_school(ctx, school):
                 success_criterion=o.success_criterion,
                 strategies=o.strategies,
                 provision=o.provision,
+                provision_group_id=o.provision_group_id,
                 carried_from=o,
             )
             for nxt, olds in carried_src
