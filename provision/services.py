@@ -26,7 +26,13 @@ def group_create(*, school, data: dict, pupils=(), by=None) -> ProvisionGroup:
 
 @transaction.atomic
 def group_update(*, group: ProvisionGroup, today: dt.date) -> ProvisionGroup:
-    """Save an edited group; a pupil it is newly set up for joins it from today."""
+    """Save an edited group; a pupil it is newly set up for joins it from today. Handed to
+    another member of staff, it is costed at their rate, as a group set up for them would be
+    (the page says who delivers it 'at £x an hour'); a member with no rate leaves it as it was.
+    """
+    before = ProvisionGroup.objects.filter(pk=group.pk).values_list("staff_id", flat=True).first()
+    if before != group.staff_id and group.staff.hourly_rate:
+        group.hourly_rate = group.staff.hourly_rate
     group.save()
     _enrol_exclusive_pupil(group, starts_on=min(max(group.starts_on, today), group.ends_on))
     return group
