@@ -212,6 +212,55 @@ class IssuePlanForm(forms.Form):
         return value
 
 
+class CeasePlanForm(forms.Form):
+    """The LA has ceased the plan (CFA 2014 s.45; SEND Regs 2014 reg 20(10), 31): the date it
+    ceased and why, as the LA's notice says."""
+
+    ceased_on = forms.DateField(
+        label="Date the plan ceased",
+        widget=DateInput(),
+        help_text="The date in the LA's notice, once any appeal period has passed.",
+        error_messages={"required": "Give the date the plan ceased."},
+    )
+    ceased_reason = forms.CharField(
+        label="Why the plan ceased",
+        max_length=300,
+        help_text=(
+            "For example: the LA decided after the annual review that the outcomes are met and "
+            "SEN support will meet the needs; no appeal was made."
+        ),
+        error_messages={
+            "required": "Say why, as the LA's notice does.",
+            "max_length": "Keep it under 300 characters; the LA's letter can be uploaded to "
+            "the pupil's file.",
+        },
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_ceased_reason(self):
+        value = self.cleaned_data["ceased_reason"].strip()
+        if not value:
+            raise ValidationError("Say why, as the LA's notice does.")
+        return value
+
+    def clean_ceased_on(self):
+        value = self.cleaned_data["ceased_on"]
+        if value > timezone.localdate():
+            raise ValidationError(
+                "That date is in the future: the plan stays in force until then. Record it "
+                "here on or after the day it ceases."
+            )
+        issued = self.plan.issued_on
+        if issued and value < issued:
+            raise ValidationError(
+                f"The plan cannot cease before it was issued ({issued:%-d %B %Y})."
+            )
+        return value
+
+
 REVIEW_FIELDS = [
     "advice_requested_on",
     "invitations_sent_on",

@@ -70,6 +70,8 @@ def chronology(pupil) -> list:
         )
         url = reverse("reviews:plan_detail", args=[p.public_id])
         out.append(E(p.issued_on, "EHC", title, p.named_setting, url))
+        if p.ceased_on:
+            out.append(E(p.ceased_on, "EHC", "EHC plan ceased", p.ceased_reason, url))
     for v in AnnualReview.objects.filter(pupil=pupil, meeting_on__isnull=False):
         detail = f"LA decided to {v.get_la_outcome_display().lower()}" if v.la_outcome else ""
         url = reverse("reviews:review_edit", args=[v.public_id])

@@ -88,6 +88,23 @@ def decision_prefill(pupil, cycle_id) -> dict:
     return initial
 
 
+def ceased_prefill(pupil, plan_id) -> dict:
+    """pupils.hooks.decision_prefills["ceased"]: the status decision that follows the end of
+    an EHC plan takes its date and reason from the cessation."""
+    from .models import EhcPlan
+
+    plan = EhcPlan.objects.filter(
+        pupil=pupil, public_id=plan_id, status=EhcPlan.Status.CEASED
+    ).first()
+    if plan is None:
+        return {}
+    return {
+        "decided_on": plan.ceased_on,
+        "reason": f"The EHC plan ceased on {plan.ceased_on:%-d %B %Y}: {plan.ceased_reason}"[:500],
+        "evidence": f"The LA's notice ceasing the plan ({plan.la_name}).",
+    }
+
+
 def strategies_for(pupils) -> dict:
     """pupils.hooks.class_strategy_sources: {pupil id: ["strategies (outcome)", ...]} from each
     pupil's issued plan, as issued. One query whatever the number of pupils."""
@@ -182,6 +199,7 @@ def register() -> None:
     if profile_links not in pupil_hooks.profile_links:
         pupil_hooks.profile_links.append(profile_links)
     pupil_hooks.decision_prefills["review"] = decision_prefill
+    pupil_hooks.decision_prefills["ceased"] = ceased_prefill
     from . import tasks_ehc
 
     register_beat({**BEAT_SCHEDULE, **tasks_ehc.BEAT_SCHEDULE})

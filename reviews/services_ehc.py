@@ -160,6 +160,34 @@ def ehc_plan_amend(*, plan: EhcPlan, by) -> EhcPlan:
 
 
 @transaction.atomic
+def ehc_plan_cease(*, plan: EhcPlan, ceased_on: dt.date, reason: str, by) -> dict:
+    """The LA has ceased the plan in force: no more annual reviews or phase transfer dates, its
+    top-up ends that day, and a draft amendment that was being worked on goes (it can no
+    longer be issued). The pupil's status stays until the SENCO records the decision (E needs
+    a plan in force: the view offers it next). Returns what else changed, for the audit."""
+    plan = EhcPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != EhcPlan.Status.ISSUED:
+        raise ValueError("Only the plan in force can cease.")
+    plan.status = EhcPlan.Status.CEASED
+    plan.ceased_on = ceased_on
+    plan.ceased_reason = reason
+    plan.save(update_fields=["status", "ceased_on", "ceased_reason", "updated_at"])
+    drafts = EhcPlan.objects.filter(pupil_id=plan.pupil_id, status=EhcPlan.Status.DRAFT)
+    dropped = [d.version for d in drafts]
+    drafts.delete()
+    ended = []
+    for top_up in plan.top_ups.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=ceased_on)):
+        top_up.ends_on = ceased_on
+        top_up.save(update_fields=["ends_on"])
+        ended.append(top_up.pk)
+    # The register's next review goes back to the support plan's clock (none if no cycle).
+    from .services import pupil_sync_next_review
+
+    pupil_sync_next_review(pupil=plan.pupil)
+    return {"draft_amendments_deleted": dropped, "top_ups_ended": ended}
+
+
+@transaction.atomic
 def ehc_plan_top_up_save(*, plan: EhcPlan, form) -> TopUpFunding:
     """Record or change the element 3 top-up that comes with a plan: the one TopUpFunding
     record the SEN budget, the governors' report and the census top-up indicator read, for the

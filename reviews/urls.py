@@ -47,6 +47,7 @@ urlpatterns += [
     path("ehc/plan/<uuid:plan_id>/edit/", views_ehc.plan_edit, name="plan_edit"),
     path("ehc/plan/<uuid:plan_id>/issue/", views_ehc.plan_issue, name="plan_issue"),
     path("ehc/plan/<uuid:plan_id>/amend/", views_ehc.plan_amend, name="plan_amend"),
+    path("ehc/plan/<uuid:plan_id>/cease/", views_ehc.plan_cease, name="plan_cease"),
     path("ehc/plan/<uuid:plan_id>/top-up/", views_ehc.plan_top_up, name="plan_top_up_new"),
     path(
         "ehc/plan/<uuid:plan_id>/top-up/<int:top_up_id>/",

@@ -3,17 +3,20 @@ deadlines page. Records are found through the pupil the user may see, so another
 or a pupil a teacher does not teach, is a 404."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupils.access import PupilHasLeft, pupil_for_read, pupil_for_write, visible_pupils
-from pupils.codes import NcYear
+from pupils.codes import NcYear, SenStatus
 from sencoweb import jinja
 from sencoweb.access import audit, capability_required, get_scoped_or_404, has_capability
 
@@ -334,6 +337,49 @@ def plan_issue(request, plan_id):
     return redirect("reviews:plan_detail", plan.public_id)
 
 
+@capability_required("ehc.edit")
+def plan_cease(request, plan_id):
+    """Record that the LA has ceased the plan; then on to the status decision it calls for."""
+    plan = _for_write(request, EhcPlan, plan_id)
+    if plan.status != EhcPlan.Status.ISSUED:
+        messages.info(request, "Only the plan in force can cease.")
+        return redirect("reviews:plan_detail", plan.public_id)
+    form = forms.CeasePlanForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            changed = services.ehc_plan_cease(
+                plan=plan,
+                ceased_on=data["ceased_on"],
+                reason=data["ceased_reason"],
+                by=request.user,
+            )
+            audit(
+                request,
+                "update",
+                plan,
+                summary=f"Recorded that the EHC plan of {plan.pupil} ceased on "
+                f"{data['ceased_on']:%-d %B %Y}",
+                detail={"ceased_reason": data["ceased_reason"], **changed},
+            )
+        messages.success(request, f"The plan ceased on {data['ceased_on']:%-d %B %Y}.")
+        pupil = plan.pupil
+        if pupil.sen_status == SenStatus.EHCP and has_capability(request, "register.edit"):
+            messages.info(
+                request,
+                "E needs a plan in force: record the decision on the pupil's status now.",
+            )
+            query = urlencode({"to": SenStatus.SUPPORT, "ceased": str(plan.public_id)})
+            return redirect(f"{reverse('pupils:decision_new', args=[pupil.public_id])}?{query}")
+        return redirect("reviews:plan_detail", plan.public_id)
+    return render(
+        request,
+        "reviews/ehc_plan_cease.html",
+        {"plan": plan, "pupil": plan.pupil, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
 @require_POST
 @capability_required("ehc.edit")
 def plan_amend(request, plan_id):
@@ -438,6 +484,7 @@ def review_edit(request, review_id):
             "plan": plan,
             "pupil": review.pupil,
             "form": form if can_edit else None,
+            "perms_cease": can_edit,
             "deadlines": _with_status(deadlines, today),
             "profile": profile,
             "outcomes": plan.outcomes.all(),

@@ -306,7 +306,8 @@ class EhcPlan(models.Model):
         blank=True,
         help_text="Reviews are due within 12 months of this or of the last review.",
     )
-    ceased_on = models.DateField(null=True, blank=True)
+    ceased_on = models.DateField("Date the plan ceased", null=True, blank=True)
+    ceased_reason = models.CharField("Why the plan ceased", max_length=300, blank=True)
 
     section_a = models.TextField("A. Views, interests and aspirations", blank=True)
     section_b = models.TextField("B. Special educational needs", blank=True)

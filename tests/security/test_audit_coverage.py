@@ -28,6 +28,7 @@ NOT_A_READ: dict[str, str] = {
     "reviews:plan_top_up_new": _BLANK_FORM,
     "pupils:archive": "a confirmation form: the archiving is audited",
     "pupils:need_end": "a confirmation form: ending the need is audited",
+    "reviews:plan_cease": "a confirmation form: recording the cessation is audited",
     "provision:enrolment": _EDIT_FORM,
     "reviews:cycle_assess": _EDIT_FORM,
     "reviews:cycle_settings": _EDIT_FORM,
