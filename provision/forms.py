@@ -69,6 +69,17 @@ class InterventionForm(forms.ModelForm):
             "is_active",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "sessions_per_week": "Sessions a week",
+            "default_weeks": "Typical length (weeks)",
+            "scale_min": "Scale from",
+            "scale_max": "Scale to",
+            "is_active": "In use (untick to retire it: groups already running keep it)",
+        }
+        help_texts = {
+            "scale_min": "Only for a school-defined scale: its lowest score, e.g. 1",
+            "scale_max": "Only for a school-defined scale: its highest score, e.g. 5",
+        }
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -377,7 +388,15 @@ class QualificationForm(forms.ModelForm):
             "previous_senco_months",
         ]
         widgets = {"appointed_on": DATE, "achieved_on": DATE}
-        labels = {"membership": "SENCO"}
+        labels = {
+            "membership": "SENCO",
+            "achieved_on": "Qualification achieved on",
+            "previous_senco_months": "Months as a SENCO before this appointment",
+        }
+        help_texts = {
+            "previous_senco_months": "At any school. More than 12 months and the three-year "
+            "rule does not apply."
+        }
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
