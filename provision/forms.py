@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 
 from pupils.models import Pupil
 from sencoweb.models import Membership
@@ -146,8 +147,10 @@ class GroupForm(forms.ModelForm):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
+        # Interventions in use; a group of one since retired keeps its own, or it could not be
+        # saved again.
         self.fields["intervention"].queryset = Intervention.objects.for_school(school).filter(
-            is_active=True
+            Q(is_active=True) | Q(pk=self.instance.intervention_id)
         )
         self.fields["staff"].queryset = staff_members(school)
         self.fields["exclusive_to"].queryset = _pupils(school)
