@@ -36,13 +36,16 @@ CATALOGUE = [
         None,
     ),
     ("Talk Boost KS1", "CI", 2, 4, 30, 3, 10, "ta", "scale", (0, 20)),
-    ("Talk Boost KS2", "CI", 2, 4, 30, 3, 10, "ta", "scale", (0, 20)),
+    # Groups take interventions in this order and every third (from the third) has ended with
+    # exit scores: a small primary's six or seven groups include this reading-age one, ended,
+    # so its Impact page shows a ratio gain.
+    ("Read Write Inc. Fresh Start", "CL", 2, 4, 30, 4, 16, "ta", "reading_age", None),
     ("Colourful Semantics", "CI", 3, 3, 20, 2, 12, "ta", "scale", (0, 10)),
     ("Lego-based therapy", "CI", 3, 4, 45, 1, 12, "ta", "scale", (1, 5)),
     ("Social Stories", "CI", 3, 1, 15, 2, 8, "hlta", "scale", (1, 5)),
     ("Precision Teaching", "CL", 3, 1, 10, 5, 12, "ta", "scale", (0, 60)),
+    ("Talk Boost KS2", "CI", 2, 4, 30, 3, 10, "ta", "scale", (0, 20)),
     ("Toe by Toe", "CL", 3, 1, 20, 5, 16, "ta", "reading_age", None),
-    ("Read Write Inc. Fresh Start", "CL", 2, 4, 30, 4, 16, "ta", "reading_age", None),
     ("Lexia", "CL", 2, 6, 30, 3, 20, "ta", "standardised", None),
     ("1st Class@Number", "CL", 2, 4, 30, 3, 12, "hlta", "standardised", None),
     ("Numicon intervention", "CL", 2, 4, 30, 3, 10, "ta", "standardised", None),
