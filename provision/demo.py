@@ -192,13 +192,14 @@ def _seed_school(ctx, school):
                     date=day,
                     status="held" if held else "cancelled",
                     reason="" if held else rng.choice(REASONS),
-                    note=rng.choice(NOTES),
+                    # How it went is for a session that ran ("Good focus today.").
+                    note=rng.choice(NOTES) if held else "",
                     logged_by=group.staff.user,
                 )
             )
             present = [p for p in chosen if rng.random() > 0.08] if held else []
             if held and not present:  # nobody came: that session was cancelled, pupils absent
-                logs[-1].status, logs[-1].reason = "cancelled", "pupil_absent"
+                logs[-1].status, logs[-1].reason, logs[-1].note = "cancelled", "pupil_absent", ""
             attendance_plan.append(present)
     logs = SessionLog.objects.bulk_create(logs, batch_size=2000)
     through = SessionLog.attended.through
