@@ -39,6 +39,11 @@ def _bounds(form, name, low=None, high=None, *, message=None) -> None:
         field.widget.attrs["max"] = high
 
 
+def _num(value) -> str:
+    """1.0 as '1', 2.5 as '2.5': a scale's ends as people write them."""
+    return "?" if value is None else f"{value.normalize():f}"
+
+
 def _pupil_label(pupil) -> str:
     return f"{pupil.display_name} ({pupil.get_nc_year_display()})"
 
@@ -230,8 +235,17 @@ class MeasuresForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         intervention = self.instance.group.intervention
-        if intervention.measure == Intervention.Measure.READING_AGE:
-            for when in ("entry", "exit"):
+        hint = {
+            Intervention.Measure.STANDARDISED: "Standardised score: 100 is the average, 85 to "
+            "115 the average range",
+            Intervention.Measure.SDQ: "SDQ total difficulties, 0 to 40: lower is better",
+            Intervention.Measure.SCALE: f"On the school's scale from {_num(intervention.scale_min)}"
+            f" to {_num(intervention.scale_max)}",
+        }.get(intervention.measure)
+        for when in ("entry", "exit"):
+            if hint:
+                self.fields[f"{when}_score"].help_text = hint
+            if intervention.measure == Intervention.Measure.READING_AGE:
                 self.fields[f"{when}_score"].label = f"{when.title()} reading age in months"
                 self.fields[f"{when}_score"].help_text = "7 years 2 months is 86"
         self.fields["entry_on"].label = "Entry assessment date"
