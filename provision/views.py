@@ -634,7 +634,12 @@ def staff(request):
         SencoQualification.objects.for_school(request.school).select_related("membership__user")
     )
     loads = {}
-    for g in selectors.group_queryset(request.school).filter(ends_on__gte=_today(request)):
+    today = _today(request)
+    # Groups running today, as the member's timetable counts their load (not those to come).
+    running = selectors.group_queryset(request.school).filter(
+        starts_on__lte=today, ends_on__gte=today
+    )
+    for g in running:
         loads[g.staff_id] = loads.get(g.staff_id, costs.ZERO_MONEY) + costs.weekly_hours(
             session_minutes=g.session_minutes, sessions_per_week=len(g.weekdays)
         )
@@ -644,7 +649,7 @@ def staff(request):
     return render(
         request,
         "provision/staff.html",
-        _ctx(request, members=members, training=training, quals=quals, today=_today(request)),
+        _ctx(request, members=members, training=training, quals=quals, today=today),
     )
 
 
