@@ -16,7 +16,7 @@ from sencoweb.models import Membership, Notification
 from sencoweb.security import validate_upload
 
 from . import hooks
-from .codes import SenStatus
+from .codes import ON_REGISTER, SenStatus
 from .models import (
     AccessArrangement,
     Concern,
@@ -288,6 +288,29 @@ def concern_triage(*, concern: Concern, outcome: str, reason: str, by) -> Concer
             parents_informed_on=None,
             by=by,
         )
+    if outcome == Concern.Outcome.REGISTER and pupil.sen_status not in ON_REGISTER:
+        # Not done until the status decision is recorded (concern_added_to_register): a SENCO
+        # who leaves the decision form has not added the pupil, so the concern stays open with
+        # the reason kept for next time, and nobody is told it was added.
+        concern.triage_reason = reason
+        concern.save(update_fields=["triage_reason"])
+        return concern
+    return _concern_close(concern, outcome=outcome, reason=reason, by=by)
+
+
+def concern_added_to_register(*, concern: Concern, by) -> Concern | None:
+    """The status decision that puts the concern's pupil on the register has been recorded:
+    the concern is triaged 'add to the register' and both people are told. Nothing for a
+    concern already triaged."""
+    if concern.outcome != Concern.Outcome.OPEN:
+        return None
+    return _concern_close(
+        concern, outcome=Concern.Outcome.REGISTER, reason=concern.triage_reason, by=by
+    )
+
+
+def _concern_close(concern: Concern, *, outcome: str, reason: str, by) -> Concern:
+    pupil = concern.pupil
     concern.outcome = outcome
     concern.triage_reason = reason
     concern.triaged_by = by

@@ -21,7 +21,7 @@ from sencoweb.models import AuditEvent
 
 from . import hooks, selectors, services
 from .access import pupil_for_read, pupil_for_write, visible_pupils
-from .codes import Area, NcYear, SenStatus, SenType
+from .codes import ON_REGISTER, Area, NcYear, SenStatus, SenType
 from .forms import (
     SORTS,
     AccessArrangementForm,
@@ -359,19 +359,33 @@ def decision_new(request, pupil_id):
     form = DecisionForm(request.POST or None, pupil=pupil, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            decision = services.status_decision_record(
-                pupil=pupil, by=request.user, **form.cleaned_data
-            )
+            with transaction.atomic():
+                decision = services.status_decision_record(
+                    pupil=pupil, by=request.user, **form.cleaned_data
+                )
+                audit(
+                    request,
+                    AuditEvent.Action.CREATE,
+                    decision,
+                    summary=f"Status decision for {pupil}: {decision}",
+                    pupil=pupil,
+                )
+                # The concern that led here is triaged 'add to the register' only now.
+                added = (
+                    concern is not None
+                    and decision.to_status in ON_REGISTER
+                    and services.concern_added_to_register(concern=concern, by=request.user)
+                )
+                if added:
+                    audit(
+                        request,
+                        AuditEvent.Action.UPDATE,
+                        concern,
+                        summary="Triaged a concern: Add to SEN register",
+                    )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            audit(
-                request,
-                AuditEvent.Action.CREATE,
-                decision,
-                summary=f"Status decision for {pupil}: {decision}",
-                pupil=pupil,
-            )
             messages.success(request, f"{pupil.display_name}: {decision.get_to_status_display()}.")
             return redirect("pupils:detail", pupil.public_id)
     notice = {}
@@ -655,20 +669,23 @@ def concern_triage(request, concern_id):
         Concern.objects.for_school(request.school).select_related("pupil", "raised_by"),
         public_id=concern_id,
     )
-    form = TriageForm(request.POST or None)
+    # A reason typed before leaving the decision form unrecorded is kept for the next try.
+    initial = {"reason": concern.triage_reason} if concern.triage_reason else None
+    form = TriageForm(request.POST or None, initial=initial)
     if request.method == "POST" and concern.outcome == Concern.Outcome.OPEN and form.is_valid():
         try:
             services.concern_triage(concern=concern, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            audit(
-                request,
-                AuditEvent.Action.UPDATE,
-                concern,
-                summary=f"Triaged a concern: {concern.get_outcome_display()}",
-            )
-            if concern.outcome == Concern.Outcome.REGISTER:
+            if concern.outcome != Concern.Outcome.OPEN:
+                audit(
+                    request,
+                    AuditEvent.Action.UPDATE,
+                    concern,
+                    summary=f"Triaged a concern: {concern.get_outcome_display()}",
+                )
+            else:  # 'add to the register': done when the status decision is recorded
                 pupil = concern.pupil
                 query = {"to": "K", "concern": str(concern.public_id)}
                 if not pupil.needs.active().filter(rank=1).exists():

@@ -148,6 +148,39 @@ def test_triage_to_register_goes_by_the_need_form_when_there_is_no_primary_need(
     assert response["Location"].startswith(url("decision_new", with_need.public_id) + "?to=K")
 
 
+def test_add_to_register_is_done_only_when_the_decision_is_recorded(senco, teacher, school):
+    """Triage 'add to the register' leads to the status decision; until it is recorded the
+    concern stays open (nobody is told the pupil was added), with the reason kept."""
+    from sencoweb.models import Notification
+
+    pupil = PupilFactory(school=school)
+    NeedFactory(pupil=pupil)
+    concern = ConcernFactory(pupil=pupil, raised_by=teacher.user)
+    client = client_for(senco)
+    response = client.post(
+        url("concern_triage", concern.public_id), {"outcome": "register", "reason": "Clear need"}
+    )
+    decision_url = response["Location"]
+    concern.refresh_from_db()
+    assert concern.outcome == "open" and concern.triage_reason == "Clear need"
+    assert not Notification.objects.filter(user=teacher.user).exists()
+    # The SENCO left the decision form: next time the reason is there.
+    page = client.get(url("concern_triage", concern.public_id))
+    assert page.context["form"].initial["reason"] == "Clear need"
+
+    data = {
+        "to_status": "K", "decided_on": TODAY.isoformat(), "reason": "Clear need",
+        "evidence": "Observations", "decided_by": "SENCO", "parents_informed": "on",
+        "parents_informed_on": TODAY.isoformat(),
+    }  # fmt: skip
+    assert client.post(decision_url, data).status_code == 302
+    concern.refresh_from_db()
+    pupil.refresh_from_db()
+    assert pupil.sen_status == "K"
+    assert concern.outcome == "register" and concern.triaged_by == senco.user
+    assert Notification.objects.filter(user=teacher.user, title__contains="Add to SEN").exists()
+
+
 def test_triage_form_says_what_is_missing(senco, teacher, school):
     concern = ConcernFactory(pupil=PupilFactory(school=school), raised_by=teacher.user)
     response = client_for(senco).post(url("concern_triage", concern.public_id), {"reason": ""})

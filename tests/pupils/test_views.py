@@ -301,10 +301,25 @@ def test_triage_to_register_goes_to_the_decision_form(senco, teacher, taught_pup
     client = client_for(senco)
     page = client.get(url("concern_triage", concern.public_id)).content.decode()
     assert XSS not in page
+    type(taught_pupil).objects.filter(pk=taught_pupil.pk).update(sen_status="N")
     response = client.post(
         url("concern_triage", concern.public_id), {"outcome": "register", "reason": "Clear need"}
     )
     assert response.status_code == 302 and "to=K" in response["Location"]
+    # Open until the decision is recorded (tests/pupils/test_senco_journey.py).
+    assert Concern.objects.get(pk=concern.pk).outcome == "open"
+
+
+def test_triage_to_register_of_a_pupil_already_on_it_is_done_at_once(senco, taught_pupil):
+    from pupils.models import Concern
+    from tests.factories import ConcernFactory
+
+    type(taught_pupil).objects.filter(pk=taught_pupil.pk).update(sen_status="K")
+    concern = ConcernFactory(pupil=taught_pupil)
+    response = client_for(senco).post(
+        url("concern_triage", concern.public_id), {"outcome": "register", "reason": "On it"}
+    )
+    assert response["Location"] == url("concerns")
     assert Concern.objects.get(pk=concern.pk).outcome == "register"
 
 
