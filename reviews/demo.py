@@ -154,6 +154,12 @@ def _seed_school(ctx, school):
             "planning": "planning",
             "reviewed": "closed",
         }.get(stage, "issued")
+        if review_date and review_date < today:
+            # A plan that has been (or should have been) reviewed ran for 6 to 12 weeks first.
+            opened = min(opened, review_date - dt.timedelta(days=rng.randint(42, 84)))
+        # Assessed a week after opening, issued a few days later: never after today.
+        issued_on = min(opened + dt.timedelta(days=rng.randint(10, 14)), today)
+        issued_at = timezone.make_aware(dt.datetime.combine(issued_on, dt.time(15, 30)))
         area = AREAS[rng.randrange(len(AREAS))]
         second = AREAS[(AREAS.index(area) + 1) % len(AREAS)]
         cycle = SupportCycle(
@@ -171,10 +177,14 @@ def _seed_school(ctx, school):
             pupil_views="" if status == "assess" else "I like it when I can work with a partner.",
             parent_views="" if status == "assess" else "Homework is a struggle at home.",
             review_date=review_date,
-            issued_at=None if status in ("assess", "planning") else now,
+            issued_at=None if status in ("assess", "planning") else issued_at,
             opened_by=senco,
             opened_at=timezone.make_aware(dt.datetime.combine(opened, dt.time(9))),
-            closed_at=now if status == "closed" else None,
+            closed_at=(
+                timezone.make_aware(dt.datetime.combine(review_date, dt.time(16)))
+                if status == "closed"
+                else None
+            ),
         )
         first_cycles.append(cycle)
         plans.append((cycle, stage, [area, second] if status != "assess" else []))
@@ -219,6 +229,7 @@ def _seed_school(ctx, school):
                 PlanVersion(
                     cycle=cycle,
                     number=1,
+                    issued_at=cycle.issued_at,
                     issued_by=senco,
                     review_date=cycle.review_date,
                     snapshot={"outcomes": [o.snapshot() for o in by_cycle.get(cycle.pk, [])]},
@@ -235,6 +246,7 @@ def _seed_school(ctx, school):
                     summary="First outcome achieved; handwriting still developing.",
                     next_step="continue",
                     recorded_by=senco,
+                    recorded_at=cycle.closed_at,
                 )
             )
             nxt = SupportCycle(
@@ -249,6 +261,7 @@ def _seed_school(ctx, school):
                 teacher_assessment="First outcome achieved; handwriting still developing.",
                 review_date=snap(today + dt.timedelta(weeks=rng.randint(8, 12))),
                 opened_by=senco,
+                opened_at=cycle.closed_at,  # closing the review opens the next cycle
             )
             next_cycles.append(nxt)
             carried_src.append(

@@ -91,3 +91,31 @@ def test_reviews_fall_on_school_days(today):
         school = ctx.schools[0]
         cal = review_calendar(pupils=Pupil.objects.for_school(school), school=school, today=today)
         assert cal.this_week
+
+
+def test_demo_cycles_happen_in_order():
+    """Opened, then issued, then reviewed (on or after the issue), then the next cycle opened:
+    never a plan issued after its review, nothing in the future."""
+    today = dt.date(2026, 3, 4)
+    ctx = core_demo.make_context(seed=1, today=today, password="x" * 12)
+    core_demo.seed(ctx, secondary_pupils=200)
+    pupils_demo.seed(ctx)
+    demo.seed(ctx)
+    checked = 0
+    for cycle in SupportCycle.objects.prefetch_related("versions").select_related(
+        "review", "previous"
+    ):
+        opened = cycle.opened_at.date()
+        assert opened <= today, cycle
+        if cycle.issued_at:
+            issued = cycle.issued_at.date()
+            assert opened <= issued <= today, cycle
+            assert [v.issued_at.date() for v in cycle.versions.all()] == [issued]
+        review = getattr(cycle, "review", None)
+        if review is not None:
+            assert cycle.issued_at and cycle.issued_at.date() <= review.meeting_date <= today
+            assert review.recorded_at.date() == review.meeting_date
+            checked += 1
+        if cycle.previous_id:
+            assert cycle.opened_at == cycle.previous.closed_at
+    assert checked
