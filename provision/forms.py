@@ -158,6 +158,18 @@ class GroupForm(forms.ModelForm):
             Q(is_active=True) | Q(pk=self.instance.intervention_id)
         )
         self.fields["staff"].queryset = staff_members(school)
+        staff = self.instance.staff if self.instance.pk else None
+        if staff is not None and not staff.is_active:
+            # Their account was deactivated: say so, rather than "Select a valid choice".
+            self.fields["staff"].error_messages["invalid_choice"] = (
+                f"{staff.user.get_full_name() or staff.user} no longer works here: choose who "
+                "delivers the group now."
+            )
+            self.fields[
+                "staff"
+            ].help_text = (
+                f"Was {staff.user.get_full_name() or staff.user}, who no longer works here."
+            )
         self.fields["exclusive_to"].queryset = _pupils(school)
         self.fields["pupils"].queryset = _pupils(school).filter(sen_status__in=["K", "E", "M"])
         self.fields["pupils"].label_from_instance = _pupil_label

@@ -12,7 +12,7 @@ from provision.models import SessionLog
 from tests.factories import MembershipFactory, PupilFactory
 from tests.helpers import client_for
 
-from .factories import GroupFactory, enrol, last_weekday, log_url
+from .factories import GroupFactory, enrol, group_form_data, last_weekday, log_url
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +309,19 @@ def test_query_count_does_not_grow_with_data(
     _make_groups(school, ta, 6)
     large = _count(django_assert_max_num_queries, client, url)
     assert large == small
+
+
+def test_a_group_whose_member_of_staff_left_says_so_when_saved(senco, ta, school):
+    """A deactivated member of staff is no longer a choice: the form says who left and asks
+    who delivers the group now, not 'Select a valid choice'."""
+    group = GroupFactory(school=school, staff=ta)
+    ta.is_active = False
+    ta.save()
+    url = reverse("provision:group_edit", args=[group.public_id])
+    data = group_form_data(school, ta, intervention=group.intervention_id)
+    response = client_for(senco).post(url, data)
+    assert response.status_code == 422
+    name = ta.user.get_full_name()
+    assert response.context["form"].errors["staff"] == [
+        f"{name} no longer works here: choose who delivers the group now."
+    ]
