@@ -13,6 +13,7 @@ from provision.selectors import calendar_for
 from pupils.models import Pupil
 
 from .models import ContributionLink, Outcome, PlanVersion, Review, SupportCycle
+from .selectors import teachers_by_pupil
 from .services import end_of_day
 
 # Per school, at most this many K pupils get cycles: enough for every stage and a real
@@ -93,29 +94,18 @@ def seed(ctx):
     demo_ehc.seed(ctx)
 
 
-def _class_teacher(pupil, teachers, index):
+def _class_teacher(pupil, teachers, index, rows):
     """The pupil's class teacher where the demo's groups say who that is, else one of the
     teachers who teach them (a secondary pupil has several), so reminders and the class plans
-    page reach someone who teaches the pupil; else one of the school's teachers."""
-    from django.db.models import Q
+    page reach someone who teaches the pupil; else one of the school's teachers. `rows`: the
+    pupil's (group, teacher) pairs from selectors.teachers_by_pupil."""
+    from .selectors import class_teacher_from
 
-    from .selectors import class_teacher_of
-
-    found = class_teacher_of(pupil)
+    found = class_teacher_from(pupil.reg_group_id, rows)
     by_id = {t.pk: t for t in teachers}
     if found in by_id:
         return by_id[found]
-    teaching = [
-        by_id[pk]
-        for pk in sorted(
-            set(
-                pupil.teaching_groups.model.staff.through.objects.filter(
-                    Q(teachinggroup__pupils=pupil) | Q(teachinggroup__registered_pupils=pupil)
-                ).values_list("user_id", flat=True)
-            )
-        )
-        if pk in by_id
-    ]
+    teaching = [by_id[pk] for pk in sorted({user for _, user in rows}) if pk in by_id]
     pool = teaching or teachers
     return pool[index % len(pool)] if pool else None
 
@@ -133,6 +123,7 @@ def _seed_school(ctx, school):
     today = ctx.today
     now = timezone.now()
     snap = school_day_snapper(school)
+    teaching_rows = teachers_by_pupil(school)
     first_cycles, plans = [], []
     for index, pupil in enumerate(pupils):
         stage = STAGES[index % len(STAGES)]
@@ -167,7 +158,9 @@ def _seed_school(ctx, school):
             pupil=pupil,
             number=1,
             status=status,
-            teacher_responsible=_class_teacher(pupil, teachers, index),
+            teacher_responsible=_class_teacher(
+                pupil, teachers, index, teaching_rows.get(pupil.pk, set())
+            ),
             assessed_on=opened + dt.timedelta(days=7) if status != "assess" else None,
             assessed_by="Class teacher and SENCO" if status != "assess" else "",
             teacher_assessment=""

@@ -20,24 +20,58 @@ def class_teacher_of(pupil) -> int | None:
     """The id of the pupil's class teacher, to be responsible for a new plan (CoP 6.52): the
     one teacher of their registration group, else the one teacher of all their groups; None
     when there is no single answer. One query."""
+    from pupils.models import Pupil
+
+    groups = Q(teachinggroup_id__in=Pupil.teaching_groups.through.objects.filter(
+        pupil_id=pupil.pk
+    ).values("teachinggroup_id"))  # fmt: skip
+    if pupil.reg_group_id:
+        groups |= Q(teachinggroup_id=pupil.reg_group_id)
+    rows = set(_teachers_of_groups(pupil.school_id).filter(groups))
+    return class_teacher_from(pupil.reg_group_id, rows)
+
+
+def _teachers_of_groups(school_id):
+    """(group id, user id) of the school's groups' staff who are its active teachers."""
     from pupils.models import TeachingGroup
 
-    rows = set(
-        TeachingGroup.staff.through.objects.filter(teachinggroup__school_id=pupil.school_id)
-        .filter(Q(teachinggroup__registered_pupils=pupil) | Q(teachinggroup__pupils=pupil))
+    return (
+        TeachingGroup.staff.through.objects.filter(teachinggroup__school_id=school_id)
         .filter(
-            user__memberships__school_id=pupil.school_id,
+            user__memberships__school_id=school_id,
             user__memberships__role="teacher",
             user__memberships__is_active=True,
         )
         .values_list("teachinggroup_id", "user_id")
     )
-    in_reg_group = {user for group, user in rows if group == pupil.reg_group_id}
+
+
+def class_teacher_from(reg_group_id, rows) -> int | None:
+    """class_teacher_of's rule over the (group id, teacher id) pairs of one pupil's groups."""
+    in_reg_group = {user for group, user in rows if group == reg_group_id}
     everyone = {user for _, user in rows}
     for found in (in_reg_group, everyone):
         if len(found) == 1:
             return found.pop()
     return None
+
+
+def teachers_by_pupil(school) -> dict:
+    """{pupil id: {(group id, teacher id), ...}} for every pupil of the school, in two queries
+    (the demo gives each plan to a teacher of the pupil)."""
+    from pupils.models import Pupil
+
+    staff: dict = {}
+    for group_id, user_id in _teachers_of_groups(school.pk):
+        staff.setdefault(group_id, set()).add(user_id)
+    out: dict = {}
+    for pupil_id, group_id in Pupil.teaching_groups.through.objects.filter(
+        pupil__school=school
+    ).values_list("pupil_id", "teachinggroup_id"):
+        out.setdefault(pupil_id, set()).update((group_id, u) for u in staff.get(group_id, ()))
+    for pupil_id, group_id in Pupil.objects.for_school(school).values_list("pk", "reg_group_id"):
+        out.setdefault(pupil_id, set()).update((group_id, u) for u in staff.get(group_id, ()))
+    return out
 
 
 def cycles_for_pupil(*, pupil):

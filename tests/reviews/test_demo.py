@@ -119,3 +119,21 @@ def test_demo_cycles_happen_in_order():
         if cycle.previous_id:
             assert cycle.opened_at == cycle.previous.closed_at
     assert checked
+
+
+def test_demo_support_plans_take_no_query_per_pupil():
+    """The trust benchmark seeds 50 schools of 1,000 pupils: a query per pupil (finding each
+    pupil's class teacher) made seeding seven times slower there. A fixed handful of reads,
+    whatever the number of plans made (the writes are bulk, bar one small UPDATE per pupil)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ctx = core_demo.make_context(seed=1, today=dt.date(2026, 3, 4), password="x" * 12)
+    core_demo.seed(ctx, secondary_pupils=400)
+    pupils_demo.seed(ctx)
+    school = ctx.schools[2]  # the secondary
+    with CaptureQueriesContext(connection) as queries:
+        demo._seed_school(ctx, school)
+    made = SupportCycle.objects.for_school(school).count()
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert made >= 60 and len(reads) < 12, (len(reads), made)
