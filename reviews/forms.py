@@ -469,6 +469,17 @@ ANSWER_LABELS = {
 }
 
 
+_ANSWER_ORDER = {name: n for n, name in enumerate(ANSWER_LABELS)}
+
+
+def answer_items(answers) -> list[tuple[str, str]]:
+    """A link's answers in the order its form asks them. PostgreSQL's jsonb keeps no key order
+    (it sorts keys by length), so the stored dict's own order cannot be trusted."""
+    return sorted(
+        (answers or {}).items(), key=lambda item: _ANSWER_ORDER.get(item[0], len(_ANSWER_ORDER))
+    )
+
+
 def voice_from(links) -> str:
     """The answers sent through these (submitted) links as plain lines, to start the review's
     record of the pupil's or the parents' voice: who sent them when more than one did."""
@@ -476,7 +487,7 @@ def voice_from(links) -> str:
     blocks = []
     for link in links:
         lines = []
-        for key, value in (link.answers or {}).items():
+        for key, value in answer_items(link.answers):
             if not value:
                 continue
             label = ANSWER_LABELS.get(key, key)
