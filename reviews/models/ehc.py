@@ -216,6 +216,10 @@ class EhcRequest(models.Model):
 
     def clean(self):
         # The engine checks the order of the dates; show its message beside the field it names.
+        # Without the date the request was received the form already says it is needed (the
+        # engine counts from it and would fail on None).
+        if self.received_on is None:
+            return
         try:
             self.deadlines()
         except ValueError as exc:

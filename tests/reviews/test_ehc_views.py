@@ -225,6 +225,16 @@ def test_request_dates_out_of_order_are_explained_at_the_field(senco, taught_pup
     assert "decision_to_assess" not in errors["decision_to_assess_on"][0].split('"')[0]
 
 
+def test_request_without_the_received_date_says_it_is_needed(senco, taught_pupil):
+    """An empty form was a 500: the deadline engine counted from a missing date."""
+    response = client_for(senco).post(
+        reverse("reviews:request_new", args=[taught_pupil.public_id]),
+        {"requested_by": "school", "decision_to_assess_on": "2026-09-01"},
+    )
+    assert response.status_code == 422
+    assert "received_on" in response.context["form"].errors
+
+
 def test_request_dates_in_the_future_are_refused(senco, taught_pupil):
     """A final plan "issued" next month would close the request and drop its deadlines."""
     received = timezone.localdate() - dt.timedelta(days=100)
