@@ -176,6 +176,20 @@ BEAT_SCHEDULE = {
 }
 
 
+def responsible_pupil_ids(membership):
+    """pupils.hooks.visibility_sources: the teacher the SENCO named responsible for a pupil's
+    open support plan sees that pupil (and so the plan, its reminders' links and the class
+    plans page), even if no teaching group says they teach them (CoP 6.52)."""
+    from .models import SupportCycle
+
+    return (
+        SupportCycle.objects.for_school(membership.school_id)
+        .open()
+        .filter(teacher_responsible_id=membership.user_id)
+        .values("pupil_id")
+    )
+
+
 def register() -> None:
     from pupils import hooks as pupil_hooks
     from sencoweb import home, nav
@@ -198,6 +212,8 @@ def register() -> None:
         pupil_hooks.class_strategy_sources.append(strategies_for)
     if profile_links not in pupil_hooks.profile_links:
         pupil_hooks.profile_links.append(profile_links)
+    if responsible_pupil_ids not in pupil_hooks.visibility_sources:
+        pupil_hooks.visibility_sources.append(responsible_pupil_ids)
     pupil_hooks.decision_prefills["review"] = decision_prefill
     pupil_hooks.decision_prefills["ceased"] = ceased_prefill
     from . import tasks_ehc

@@ -394,3 +394,20 @@ def test_opening_a_plan_offers_the_class_teacher_as_responsible(senco, teacher, 
     taught_pupil.reg_group = group
     taught_pupil.save()
     assert f'<option value="{other.user_id}" selected>' in client.get(url).content.decode()
+
+
+def test_the_teacher_named_responsible_sees_the_pupil_and_the_plan(senco, school, cycle):
+    """A SENCO may name a teacher who teaches the pupil in no recorded group (a subject teacher,
+    a new class): the reminders go to them, so the links must open for them."""
+    from tests.factories import MembershipFactory
+
+    other = MembershipFactory(school=school, role="teacher")
+    plan_url = reverse("reviews:cycle_detail", args=[cycle.public_id])
+    profile_url = reverse("pupils:detail", args=[cycle.pupil.public_id])
+    assert client_for(other).get(plan_url).status_code == 404
+    SupportCycle.objects.filter(pk=cycle.pk).update(teacher_responsible=other.user)
+    assert client_for(other).get(plan_url).status_code == 200
+    assert client_for(other).get(profile_url).status_code == 200
+    # Only while the plan is open.
+    SupportCycle.objects.filter(pk=cycle.pk).update(status="closed")
+    assert client_for(other).get(profile_url).status_code == 404
