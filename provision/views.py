@@ -49,6 +49,9 @@ def _ctx(request, **extra):
         "can_rates": has_capability(request, "provision.view_costs")
         and has_capability(request, "staff.manage"),
         "can_manage": has_capability(request, "provision.manage"),
+        # Whose timetable one may open (staff_timetable): one's own, or anyone's with these.
+        "can_timetables": has_capability(request, "register.view_all")
+        or has_capability(request, "provision.manage"),
         **extra,
     }
 

@@ -125,6 +125,16 @@ def test_costs_hidden_from_teachers_and_tas(group, ta, teacher, head):
     assert "£17.20 an hour" in page.content.decode()
 
 
+def test_group_links_the_staff_timetable_only_for_those_who_may_open_it(group, ta, teacher, senco):
+    """A teacher saw the TA's name as a link to a timetable that is a 404 for them."""
+    timetable = reverse("provision:staff_timetable", args=[ta.user.public_id])
+    group_url = reverse("provision:group", args=[group.public_id])
+    for member, linked in ((teacher, False), (ta, True), (senco, True)):
+        page = client_for(member).get(group_url).content.decode()
+        assert (timetable in page) is linked, member.role
+        assert (client_for(member).get(timetable).status_code == 200) is linked, member.role
+
+
 def test_teacher_map_shows_only_their_pupils(group, teacher, senco):
     teacher_page = client_for(teacher).get(reverse("provision:map")).content.decode()
     senco_page = client_for(senco).get(reverse("provision:map")).content.decode()
