@@ -257,16 +257,22 @@ def provision_group_choices(pupil, *, keep=None, today: dt.date | None = None) -
     ]
 
 
-def linked_provision(outcomes, *, school, today: dt.date | None = None) -> dict:
-    """{provision group public id: {"group", "stats"}} for the groups these outcomes link to,
-    with delivered (held) against planned-to-date sessions. A fixed handful of queries."""
+def linked_provision(outcomes, *, school, today: dt.date | None = None, pupil=None) -> dict:
+    """{provision group public id: {"group", "stats", "attended"}} for the groups these
+    outcomes link to, with delivered (held) against planned-to-date sessions and, for the
+    plan's pupil, (sessions held while they had a place, sessions they attended). A fixed
+    handful of queries."""
     ids = {o.provision_group_id for o in outcomes if o.provision_group_id}
     if not ids:
         return {}
     today = today or timezone.localdate()
     groups = list(provision_selectors.group_queryset(school).filter(public_id__in=ids))
     stats = provision_selectors.group_stats(groups, school=school, today=today)
-    return {g.public_id: {"group": g, "stats": stats[g.pk]} for g in groups}
+    attended = provision_selectors.pupil_attendance(pupil, groups) if pupil else {}
+    return {
+        g.public_id: {"group": g, "stats": stats[g.pk], "attended": attended.get(g.pk)}
+        for g in groups
+    }
 
 
 def provision_for_parents(outcomes, *, school) -> dict[str, dict]:

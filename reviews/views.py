@@ -197,7 +197,7 @@ def cycle_detail(request, cycle_id):
     cycle = cycle_for_read(request, cycle_id, detail=True)
     audit(request, "view", cycle, summary=f"Viewed {cycle}")
     outcomes = list(cycle.outcomes.all())
-    linked = selectors.linked_provision(outcomes, school=request.school)
+    linked = selectors.linked_provision(outcomes, school=request.school, pupil=cycle.pupil)
     for o in outcomes:
         o.linked = linked.get(o.provision_group_id)
         o.link_missing = bool(o.provision_group_id) and o.linked is None

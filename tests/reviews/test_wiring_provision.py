@@ -185,3 +185,21 @@ def test_outcome_form_without_groups_has_no_group_field(senco, taught_pupil):
     cycle = open_cycle(taught_pupil, senco.user)
     response = client_for(senco).get(reverse("reviews:outcome_add", args=[cycle.public_id]))
     assert "provision_group_id" not in response.context["form"].fields
+
+
+def test_linked_group_says_how_many_sessions_the_pupil_attended(senco, cycle_with_group):
+    """The group's delivery is not the pupil's: the plan says what they attended of the
+    sessions held while they had a place."""
+    from provision.models import SessionLog
+
+    cycle, group = cycle_with_group
+    client_for(senco).post(
+        reverse("reviews:outcome_add", args=[cycle.public_id]), _outcome_post(group.public_id)
+    )
+    SessionLog.objects.filter(group=group).first().attended.remove(cycle.pupil)
+    html = (
+        client_for(senco)
+        .get(reverse("reviews:cycle_detail", args=[cycle.public_id]))
+        .content.decode()
+    )
+    assert "Attended 2 of the 3 sessions held while in the group." in html
