@@ -2,9 +2,16 @@
 
 The gathering is generic: it walks every model with a foreign key to Pupil (and their own
 child records) through Django's _meta, so a model another app adds later is included without
-changing this file. It does not follow many-to-many links or records that belong to other
-pupils (a provision group's other members are third-party data), and it adds the pupil's field
-history and the audit trail of who opened or changed the record.
+changing this file. Records linked to the pupil without a visible reverse accessor (a session
+register's many-to-many `attended`, a provision group set up for this pupil alone) come as
+sections of their own, without their child records; a record's many-to-many links to other
+records (an EHC plan's top-up funding) are named on its row. It never follows records that
+belong to other pupils (a provision group's other members are third-party data), and it adds
+the pupil's field history and the audit trail of who opened or changed the record.
+
+`NOT_EXPORTED` names the models that point at a pupil but are not exported as records, each
+with the reason; tests/security/test_privacy.py fails when a new pupil-linked model is neither
+exported nor listed there.
 """
 
 import json
@@ -32,7 +39,17 @@ from sencoweb.retention import (
 from .rendering import render_template_pdf
 
 MAX_DEPTH = 3
-SKIP_FIELDS = {"password"}
+SKIP_FIELDS = {"password", "token_hash"}
+
+# Models that link to a pupil but are not exported as records of their own, and why.
+NOT_EXPORTED = {
+    "pupils.HistoricalPupil": "in the change history (every version, field by field)",
+    "pupils.HistoricalNeed": "in the change history",
+    "pupils.HistoricalContact": "in the change history",
+    "pupils.HistoricalLiaisonEntry": "in the change history",
+    "pupils.HistoricalInvolvement": "in the change history",
+    "pupils.HistoricalAccessArrangement": "in the change history",
+}
 
 
 def _plain(value):
@@ -55,6 +72,7 @@ def _plain(value):
 
 def _row(obj, skip_fk_to=None) -> dict:
     row = {}
+    m2m = [f for f in obj._meta.many_to_many if f.related_model is not Pupil]
     for field in obj._meta.concrete_fields:
         if field.name in SKIP_FIELDS or field.primary_key:
             continue  # the internal row number means nothing to a reader; public ids stay
@@ -66,6 +84,8 @@ def _row(obj, skip_fk_to=None) -> dict:
             row[field.verbose_name] = _plain(getattr(obj, field.name))
         else:
             row[field.verbose_name] = _plain(field.value_from_object(obj))
+    for field in m2m:  # links to other records (a plan's top-up funding); never other pupils
+        row[field.verbose_name] = [str(o) for o in getattr(obj, field.name).all()]
     return row
 
 
@@ -113,6 +133,43 @@ def _children(obj, depth: int, seen: set) -> list[dict]:
     return sections
 
 
+# What a hidden link's section is called (the model's own name otherwise).
+LINK_LABELS = {
+    "provision.SessionLog": "Sessions attended (provision session register)",
+    "provision.ProvisionGroup": "Provision groups set up for this pupil alone",
+}
+
+
+def _hidden_links(pupil: Pupil) -> list[dict]:
+    """Sections for records that point at the pupil with no reverse accessor the walk in
+    `_children` follows: a hidden foreign key (a provision group set up for this pupil alone) or
+    a many-to-many (the sessions the pupil attended). Their own rows only: a session's other
+    attendees and a group's other members are other pupils."""
+    sections = []
+    for rel in Pupil._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and rel.is_relation and not rel.concrete):
+            continue
+        model = rel.related_model
+        if model._meta.label in NOT_EXPORTED or model._meta.app_label == "sencoweb":
+            continue
+        if not (rel.many_to_many or rel.hidden):
+            continue  # followed by _children
+        if model is Pupil or model._meta.auto_created:
+            continue  # many-to-many link tables: their rows are the links followed here
+        items = list(model._default_manager.filter(**{rel.field.name: pupil}))
+        if not items:
+            continue
+        label = LINK_LABELS.get(model._meta.label, str(model._meta.verbose_name_plural))
+        sections.append(
+            {
+                "record_type": label[:1].upper() + label[1:],
+                "model": model._meta.label,
+                "rows": [{"fields": _row(item, skip_fk_to=Pupil), "records": []} for item in items],
+            }
+        )
+    return sections
+
+
 def subject_access_data(pupil: Pupil) -> dict:
     """Everything held about one pupil, as plain JSON-ready data."""
     # Every version of the record and of the records kept with it (needs, contacts, liaison,
@@ -146,7 +203,7 @@ def subject_access_data(pupil: Pupil) -> dict:
         "school": pupil.school.name,
         "pupil": _row(pupil),
         "teaching_groups": groups,
-        "records": _children(pupil, 0, {Pupil}),
+        "records": _children(pupil, 0, {Pupil}) + _hidden_links(pupil),
         "change_history": history,
         "access_log": access_log,
         "notes": (
