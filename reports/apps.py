@@ -6,9 +6,11 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports and dashboards"
 
     def ready(self):
-        from sencoweb import home, nav
+        from sencoweb import home, nav, retention
 
-        from . import panels, tasks  # noqa: F401  (tasks registers the beat schedule)
+        from . import panels, services, tasks  # noqa: F401  (tasks registers the beat schedule)
+
+        retention.destroy_hooks.append(services.report_runs_destroy_for_pupils)
 
         nav.register("Dashboard", "reports:dashboard", "dashboard.view",
                      "dashboard.view_anonymised", order=80)  # fmt: skip

@@ -423,6 +423,25 @@ def report_run_sweep(*, now: dt.datetime | None = None) -> int:
     )
 
 
+def report_runs_destroy_for_pupils(school, public_ids) -> dict:
+    """A destroyed pupil's own transition pack runs and their PDFs, and their packs in a year
+    group's run still being built (sencoweb.retention.destroy_hooks). A year group's finished
+    ZIP is not split: it goes with the other runs after KEEP_DAYS."""
+    keys = [str(i) for i in public_ids]
+    runs = ReportRun.objects.for_school(school).filter(
+        type=ReportRun.Type.TRANSITION_PACK, parameters__pupil__in=keys
+    )
+    parts = ReportRunPart.objects.filter(run__school=school, key__in=keys)
+    files = [r.file for r in runs if r.file] + [p.file for p in parts if p.file]
+    counts = {
+        "reports.ReportRunPart": parts.delete()[0],
+        "reports.ReportRun": runs.delete()[0],
+    }
+    names = [(f.storage, f.name) for f in files]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    return {k: v for k, v in counts.items() if v}
+
+
 def report_run_cleanup(*, now: dt.datetime | None = None, days: int = KEEP_DAYS) -> int:
     """Delete runs, and their files (a failed year group's part files too), older than `days`."""
     now = now or timezone.now()

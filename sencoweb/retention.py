@@ -12,13 +12,19 @@ sencoweb sits below pupils and must not import it.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 
 from django.apps import apps
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 
 from .models import AuditEvent, append_audit_event
+
+# (school, [pupil public ids]) -> {record type: count}: higher apps destroy what they hold about
+# the pupils outside the foreign keys the collector follows (reports: a pupil's transition pack
+# runs and their PDFs). Called inside the destruction's transaction; registered in ready().
+destroy_hooks: list[Callable] = []
 
 
 def _pupil_model():
@@ -74,6 +80,26 @@ def _collect(pupils) -> tuple[Counter, dict]:
     return counts, keys
 
 
+def _files(keys: dict) -> list:
+    """(storage, name) of every file held by the rows being destroyed (documents, contribution
+    reports): deleting a row leaves its file on disk."""
+    out = []
+    for model, pks in keys.items():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        if not fields or not pks:
+            continue
+        for names in model._base_manager.filter(pk__in=pks).values_list(
+            *[f.attname for f in fields]
+        ):
+            out += [(f.storage, name) for f, name in zip(fields, names, strict=True) if name]
+    return out
+
+
+def _delete_files(files: list) -> None:
+    for storage, name in files:
+        storage.delete(name)
+
+
 def _history_model(model):
     history = getattr(model, "history", None)
     return getattr(history, "model", None) if history is not None else None
@@ -111,7 +137,11 @@ def retention_destroy(*, today: date, by: str = "retention command") -> dict:
             if not locked:
                 continue
             counts, keys = _collect(locked)
+            files = _files(keys)
             locked_ids = [p.pk for p in locked]  # delete() sets pk to None
+            public_ids = [p.public_id for p in locked]
+            for hook in destroy_hooks:
+                counts.update(hook(school, public_ids))
             for pupil in locked:
                 pupil.delete()
             # Historical (simple_history) rows are copies of the records: destroy them too,
@@ -125,6 +155,9 @@ def retention_destroy(*, today: date, by: str = "retention command") -> dict:
             # not found by the collector, but still name the pupil.
             for history_model in _pupil_history_models():
                 history_model.objects.filter(pupil_id__in=locked_ids).delete()
+            # The files go once the rows are gone for good: a rollback keeps both.
+            transaction.on_commit(lambda files=files: _delete_files(files))
+            counts["files"] += len(files)
             append_audit_event(
                 school=school,
                 username=by[:150],
