@@ -77,7 +77,7 @@ class SupportCycleQuerySet(SchoolScopedQuerySet):
 class SupportCycle(models.Model):
     class Status(models.TextChoices):
         ASSESS = "assess", "Assess"
-        PLANNING = "planning", "Plan drafted"
+        PLANNING = "planning", "Planning"
         ISSUED = "issued", "Plan issued (do)"
         CLOSED = "closed", "Reviewed"
 
