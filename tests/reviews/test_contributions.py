@@ -177,6 +177,16 @@ def test_pupil_form_uses_faces(cycle, senco):
     assert "This link has now closed" not in thanks
 
 
+def test_pupil_form_ties_a_missing_face_to_its_question(cycle, senco):
+    """'Please pick a face.' is read with the question it answers (it was tied to nothing)."""
+    _, token = _link(cycle, senco, kind="pupil", email="")
+    response = Client().post(_url(token), {"helps": "quiet corner"})
+    body = response.content.decode()
+    assert 'aria-describedby="id_feel_school_error"' in body
+    assert body.count('id="id_feel_school_error"') == 1
+    assert 'name="feel_school" value="happy" id="id_feel_school_0" aria-invalid="true"' in body
+
+
 def test_parent_thank_you_is_the_plain_one(cycle, senco):
     _, token = _link(cycle, senco)
     thanks = Client().post(_url(token), PARENT_ANSWERS).content.decode()
