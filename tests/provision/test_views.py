@@ -36,6 +36,19 @@ def test_ta_logs_held_everyone_here_with_one_tap(group, ta):
     assert log.status == "held" and log.attended.count() == 2
 
 
+def test_session_page_has_one_h1_and_ties_a_missing_reason_to_its_field(group, ta):
+    """The session register opened on its own had no h1 (its first heading was the card's h2),
+    and 'Say why the session was cancelled.' was tied to no field."""
+    day = last_weekday(dt.date.today())
+    response = client_for(ta).post(log_url(group, day), {"held": "0", "reason": ""})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.count("<h1") == 1 and "Session on " in html
+    error_id = f"reason-{group.public_id}-error"
+    assert f'aria-invalid="true" aria-describedby="{error_id}"' in html
+    assert f'id="{error_id}"' in html
+
+
 def test_logging_twice_updates_rather_than_duplicates(group, ta, taught_pupil):
     day = last_weekday(dt.date.today())
     client = client_for(ta)
