@@ -301,6 +301,15 @@ def test_info_report_history_shows_who_changed_which_answer(senco, head, outside
     assert other.status_code == 200 and "resourced" not in other.content.decode()
 
 
+def test_info_report_history_of_a_version_saved_by_no_one(senco):
+    """A version saved with no user (the demo data, a command) was a 500: the template looked up
+    a username on None."""
+    InfoReport.objects.create(school=senco.school, item_1="Saved by a command")
+    page = client_for(senco).get(reverse("reports:info_history"))
+    assert page.status_code == 200
+    assert "(no user recorded)" in page.content.decode()
+
+
 @pytest.mark.parametrize(
     "role,status", [("senco", 200), ("head", 200), ("teacher", 403), ("governor", 403)]
 )
