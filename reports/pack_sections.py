@@ -96,9 +96,27 @@ def ehc_headings() -> dict[str, str]:
     return dict(SECTION_HEADINGS)
 
 
+def _last_meeting_held(reviews, plan):
+    """The last annual review meeting held, whether or not the LA has decided on it yet: the
+    sending school counts the next review from that meeting (reviews.services_ehc.
+    pupil_next_review_sync), so the receiving school must too."""
+    from django.utils import timezone
+
+    from reviews.models import AnnualReview
+    from reviews.selectors_ehc import last_review_meeting
+
+    today = timezone.localdate()
+    held = [
+        r.meeting_on
+        for r in reviews
+        if r.kind == AnnualReview.Kind.ANNUAL and r.meeting_on and r.meeting_on <= today
+    ]
+    complete = last_review_meeting(reviews, plan)
+    return max([*held, complete] if complete else held, default=None)
+
+
 def ehc_plan(pupil):
     from reviews.models import AnnualReview, EhcPlan
-    from reviews.selectors_ehc import last_review_meeting
 
     plan = (
         EhcPlan.objects.filter(pupil=pupil, status=EhcPlan.Status.ISSUED)
@@ -116,7 +134,7 @@ def ehc_plan(pupil):
         "version": plan.version,
         "first_issued_on": _d(plan.review_anchor),
         "issued_on": _d(plan.issued_on),
-        "last_annual_review_on": _d(last_review_meeting(reviews, plan)),
+        "last_annual_review_on": _d(_last_meeting_held(reviews, plan)),
         "named_setting": plan.named_setting,
         "setting_type": plan.setting_type,
         "phase_transfer": plan.phase_transfer,
