@@ -115,6 +115,7 @@ def pack_data(pupil, *, school, today: dt.date | None = None) -> dict:
                 "from_status": d.from_status,
                 "to_status": d.to_status,
                 "reason": d.reason,
+                "evidence": d.evidence,
                 "decided_by": d.decided_by,
                 "parents_informed_on": _d(d.parents_informed_on),
             }
@@ -432,6 +433,7 @@ def _import(*, school, data: dict, by, pdf: bytes, saved: list) -> ImportResult:
             from_status=d["from_status"],
             to_status=d["to_status"],
             reason=f"{_text(d.get('reason'))}\n{note}".strip(),
+            evidence=_text(d.get("evidence")),
             decided_by=_text(d.get("decided_by") or source, 200),
             parents_informed=bool(d.get("parents_informed_on")),
             parents_informed_on=_date(d.get("parents_informed_on"), "Status history"),
@@ -440,6 +442,12 @@ def _import(*, school, data: dict, by, pdf: bytes, saved: list) -> ImportResult:
         for d in data.get("status_history") or []
         if d.get("from_status") != d.get("to_status")
     )
+    # When the parents were told of the current status, as status_decision_record keeps it.
+    latest_first = sorted(decisions, key=lambda d: d.decided_on, reverse=True)
+    told = [d.parents_informed_on for d in latest_first if d.to_status == pupil.sen_status]
+    if told and told[0] is not None:
+        pupil.date_parents_notified = told[0]
+        pupil.save(update_fields=["date_parents_notified"])
     needs = Need.objects.bulk_create(
         Need(
             pupil=pupil,
