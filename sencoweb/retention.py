@@ -11,6 +11,7 @@ destruction certificate (DOMAIN.md 8.2). Pupil is looked up through the app regi
 sencoweb sits below pupils and must not import it.
 """
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -19,7 +20,7 @@ from django.apps import apps
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 
-from .models import AuditEvent, append_audit_event
+from .models import AuditEvent, Notification, append_audit_event
 
 # (school, [pupil public ids]) -> {record type: count}: higher apps destroy what they hold about
 # the pupils outside the foreign keys the collector follows (reports: a pupil's transition pack
@@ -100,6 +101,29 @@ def _delete_files(files: list) -> None:
         storage.delete(name)
 
 
+UUID_IN_URL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _notifications_destroy(school, keys: dict) -> dict:
+    """Staff notifications that link to a destroyed record (a concern to triage, the pupil's
+    page) name the pupil in their title: they go with the records."""
+    ids = {
+        str(public_id)
+        for model, pks in keys.items()
+        if any(f.name == "public_id" for f in model._meta.concrete_fields) and pks
+        for public_id in model._base_manager.filter(pk__in=pks).values_list("public_id", flat=True)
+    }
+    linked = [
+        pk
+        for pk, url in Notification.objects.filter(school=school)
+        .exclude(url="")
+        .values_list("pk", "url")
+        if ids.intersection(UUID_IN_URL.findall(url))
+    ]
+    deleted = Notification.objects.filter(pk__in=linked).delete()[0] if linked else 0
+    return {"sencoweb.Notification": deleted} if deleted else {}
+
+
 def _history_model(model):
     history = getattr(model, "history", None)
     return getattr(history, "model", None) if history is not None else None
@@ -140,6 +164,7 @@ def retention_destroy(*, today: date, by: str = "retention command") -> dict:
             files = _files(keys)
             locked_ids = [p.pk for p in locked]  # delete() sets pk to None
             public_ids = [p.public_id for p in locked]
+            counts.update(_notifications_destroy(school, keys))
             for hook in destroy_hooks:
                 counts.update(hook(school, public_ids))
             for pupil in locked:
