@@ -2,6 +2,7 @@
 Every page draws it, and in the Django template language it cost more than a minimal request."""
 
 from django import template
+from django.forms import BaseForm, BaseFormSet
 
 from .. import jinja
 
@@ -20,3 +21,19 @@ def site_header(context):
     values["nav_items"] = values["nav_items"] or []
     values["school_memberships"] = values["school_memberships"] or []
     return jinja.partial("header.jinja", values, request)
+
+
+@register.simple_tag(takes_context=True)
+def error_prefix(context):
+    """'Error: ' before the page title when a form on the page came back with errors, so the
+    first thing a screen reader says on the reloaded page is that something needs fixing (the
+    GOV.UK pattern). Only forms the view has already validated are asked (`_errors` is set by
+    full_clean): asking another would validate it here, with its queries."""
+    for value in context.flatten().values():
+        if not isinstance(value, BaseForm | BaseFormSet) or getattr(value, "_errors", None) is None:
+            continue
+        if isinstance(value, BaseForm) and value.errors:
+            return "Error: "
+        if isinstance(value, BaseFormSet) and value.total_error_count():
+            return "Error: "
+    return ""

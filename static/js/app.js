@@ -10,6 +10,10 @@
       select.addEventListener("change", function () { select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit(); });
     });
     document.querySelectorAll(".js-hide-when-scripted").forEach(function (el) { el.classList.add("d-none"); });
+    // A form that came back with errors: focus its first field in error, so a screen reader reads
+    // the field with its message (aria-describedby) and the page opens where the problem is.
+    var invalid = document.querySelector("main [aria-invalid='true']:not([type='hidden'])");
+    if (invalid && !document.querySelector("[autofocus]")) { invalid.focus(); }
     // Confirm before destructive actions: <button data-confirm="Are you sure?">.
     document.addEventListener("click", function (event) {
       var target = event.target.closest("[data-confirm]");
