@@ -29,7 +29,7 @@ from pupils.access import pupil_for_read
 from pupils.models import Pupil
 from pupils.selectors import change_history
 from sencoweb.access import audit, capability_required
-from sencoweb.models import AuditEvent
+from sencoweb.models import AuditEvent, with_pupil_names
 from sencoweb.retention import (
     pupils_due_for_destruction,
     pupils_on_legal_hold,
@@ -194,9 +194,11 @@ def subject_access_data(pupil: Pupil) -> dict:
             "when": _plain(e.at),
             "who": e.username,
             "action": e.get_action_display(),
-            "summary": e.summary,
+            "summary": e.shown_summary,
         }
-        for e in AuditEvent.objects.filter(pupil_id=pupil.public_id).order_by("id")
+        for e in with_pupil_names(
+            AuditEvent.objects.filter(pupil_id=pupil.public_id).order_by("id")
+        )
     ]
     return {
         "generated_at": timezone.now().isoformat(),

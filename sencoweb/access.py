@@ -70,15 +70,34 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def pseudonymise(summary: str, pupil) -> str:
+    """The summary with the pupil's name replaced by AuditEvent.PUPIL_TOKEN: audit rows outlive
+    the record (they cannot be changed, the hash chain shows it), so they keep the pupil's
+    random id, and the trail shows the name only while the record exists."""
+    names = {
+        pupil.display_name,
+        f"{pupil.first_name} {pupil.last_name}",
+        f"{pupil.last_name}, {pupil.first_name}",
+        str(pupil),
+    }
+    for name in sorted((n for n in names if n.strip()), key=len, reverse=True):
+        summary = summary.replace(name, AuditEvent.PUPIL_TOKEN)
+    return summary
+
+
 def audit(
     request, action: str, obj=None, *, summary: str = "", pupil=None, detail=None, school=None
 ) -> AuditEvent:
-    """Record who did what to which record, when and from where."""
+    """Record who did what to which record, when and from where. The pupil is named by id,
+    not by name (pseudonymise)."""
     user = request.user if request is not None and request.user.is_authenticated else None
     if pupil is None and obj is not None and hasattr(obj, "pupil_id"):
         pupil = getattr(obj, "pupil", None)
     if pupil is None and obj is not None and obj.__class__.__name__ == "Pupil":
         pupil = obj
+    summary = summary or (str(obj) if obj is not None else "")
+    if pupil is not None:
+        summary = pseudonymise(summary, pupil)
     return append_audit_event(
         school=school or getattr(request, "school", None) or getattr(obj, "school", None),
         user=user,
@@ -86,7 +105,7 @@ def audit(
         action=action,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or ""),
-        summary=(summary or (str(obj) if obj is not None else ""))[:300],
+        summary=summary[:300],
         pupil_id=getattr(pupil, "public_id", None),
         ip_address=client_ip(request) if request is not None else None,
         path=request.get_full_path()[:300] if request is not None else "",

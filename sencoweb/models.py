@@ -307,7 +307,13 @@ class AuditQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """Append-only audit trail. Each row carries the hash of the row before it, so any edit or
-    deletion made outside the app breaks the chain (`manage.py verify_audit` finds it)."""
+    deletion made outside the app breaks the chain (`manage.py verify_audit` finds it).
+
+    A pupil is named by `pupil_id` and PUPIL_TOKEN in the summary, never by name (rows outlive
+    the record: see with_pupil_names)."""
+
+    PUPIL_TOKEN = "[pupil]"
+    DESTROYED = "[a pupil whose record was destroyed]"
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
@@ -395,6 +401,28 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return self.last_hash
+
+
+def with_pupil_names(events) -> list:
+    """The events, each with `.shown_summary`: its summary with the pupil's current name for
+    the token, or DESTROYED once the record is gone. One query for the page's pupils."""
+    from django.apps import apps
+
+    events = list(events)
+    ids = {e.pupil_id for e in events if e.pupil_id and AuditEvent.PUPIL_TOKEN in e.summary}
+    names = {}
+    if ids:
+        pupil = apps.get_model("pupils", "Pupil")
+        names = {
+            pid: f"{preferred or first} {last}"
+            for pid, preferred, first, last in pupil.objects.filter(public_id__in=ids).values_list(
+                "public_id", "preferred_name", "first_name", "last_name"
+            )
+        }
+    for e in events:
+        name = names.get(e.pupil_id, AuditEvent.DESTROYED)
+        e.shown_summary = e.summary.replace(AuditEvent.PUPIL_TOKEN, name)
+    return events
 
 
 def append_audit_event(**fields) -> AuditEvent:

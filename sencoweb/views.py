@@ -16,7 +16,7 @@ from . import home as home_panels
 from .access import audit, capability_required, membership_required
 from .forms import AuditFilterForm
 from .middleware import SESSION_SCHOOL_KEY
-from .models import AuditEvent, Notification
+from .models import AuditEvent, Notification, with_pupil_names
 
 ROLE_WELCOME = {
     "senco": "Your SEN register, concerns, reviews and deadlines at a glance.",
@@ -103,6 +103,17 @@ def healthz(request):
     return JsonResponse(status, status=code)
 
 
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 @capability_required("audit.view")
 def audit_log(request):
     events = AuditEvent.objects.trail_of(request.school).select_related("user")
@@ -118,12 +129,13 @@ def audit_log(request):
                 e.get_action_display(),
                 e.object_type,
                 e.object_id,
-                e.summary,
+                e.shown_summary,
                 str(e.pupil_id or ""),
                 e.ip_address or "",
                 e.path,
             ]
-            for e in events.iterator()
+            for chunk in _chunks(events.iterator(), 500)
+            for e in with_pupil_names(chunk)
         )
         header = [
             "When",
@@ -138,6 +150,7 @@ def audit_log(request):
         ]
         return exports.response(request.GET["format"], "audit-trail", header, rows)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = with_pupil_names(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
