@@ -42,22 +42,33 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def axe_violations(
+    page, *, impacts=("serious", "critical"), allow: tuple[str, ...] = (), rules: dict | None = None
+) -> list[dict]:
+    """axe-core's violations on the page of the given impacts, as {id, help, nodes}. `rules`
+    turns rules on or off ({"target-size": {"enabled": True}}: WCAG 2.2's, off by default)."""
+    assert AXE.exists(), "axe-core is missing: run `npm install` (make test does it)"
+    # evaluate() is not subject to the page's CSP, which (rightly) blocks injected script tags.
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text() + "\n;0")
+    result = page.evaluate(
+        "async (rules) => await axe.run(document, {resultTypes: ['violations'], rules})",
+        rules or {},
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["html"][:200] for n in v["nodes"][:3]],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts and v["id"] not in allow
+    ]
+
+
 def assert_accessible(page, *, allow: tuple[str, ...] = ()) -> None:
     """Run axe-core (from the npm package, installed by `make test`) and fail on serious or
     critical violations."""
-    assert AXE.exists(), "axe-core is missing: run `npm install` (make test does it)"
-    # evaluate() is not subject to the page's CSP, which (rightly) blocks injected script tags.
-    page.evaluate(AXE.read_text() + "\n;0")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        v
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical") and v["id"] not in allow
-    ]
-    assert not bad, json.dumps(
-        [
-            {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"][:3]]}
-            for v in bad
-        ],
-        indent=1,
-    )
+    bad = axe_violations(page, allow=allow)
+    assert not bad, json.dumps(bad, indent=1)
