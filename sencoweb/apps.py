@@ -6,7 +6,19 @@ class SencowebConfig(AppConfig):
     verbose_name = "SENCo Web core"
 
     def ready(self):
+        from celery.schedules import crontab
+
         from . import nav, signals  # noqa: F401  (signals registers sign-in auditing)
+        from .celery import register_beat
+
+        register_beat(
+            {
+                "sencoweb-prune-notifications": {
+                    "task": "sencoweb.tasks.prune_notifications",
+                    "schedule": crontab(hour=3, minute=40),
+                }
+            }
+        )
 
         nav.register("Home", "home", order=0)
         nav.register("Audit trail", "audit_log", "audit.view", order=90, group="Admin")
