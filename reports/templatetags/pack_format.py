@@ -49,3 +49,23 @@ def year_group(code) -> str:
 def need_area(code) -> str:
     """'CL' -> 'Cognition and learning'."""
     return Area(code).label if code in Area.values else str(code or "")
+
+
+@register.filter
+def readable(value):
+    """A subject access export's value as a person reads it: Yes/No, lists one item a line,
+    a mapping as 'key: value' lines (contribution answers, linked records), not Python's
+    brackets and quotes."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{str(k).replace('_', ' ').capitalize()}: {readable(v)}"
+            for k, v in value.items()
+            if v not in (None, "", [], {})
+        )
+    if isinstance(value, list | tuple):
+        return "\n".join(readable(v) for v in value)
+    return value

@@ -197,3 +197,19 @@ def test_senco_page_lists_those_due(archive, senco):
 def test_retention_page_is_senco_only(teacher, head, governor):
     for member in (teacher, head, governor):
         assert client_for(member).get(reverse("privacy:retention")).status_code == 403
+
+
+def test_the_pdf_shows_lists_and_answers_as_text_not_python():
+    """Contribution answers and linked records are mappings and lists: a parent reading the
+    export sees 'Going well: ...' lines, not {'going_well': ...}; what was typed stays escaped."""
+    from reports.templatetags.pack_format import readable
+
+    assert readable({"going_well": "Reading <club>", "worries": ""}) == "Going well: Reading <club>"
+    assert readable(["Talk Boost", "Lexia"]) == "Talk Boost\nLexia"
+    assert readable(True) == "Yes" and readable(None) == ""
+    from django.template import Context, Template
+
+    html = Template("{% load pack_format %}{{ v|readable }}").render(
+        Context({"v": {"going_well": "Reading <club>"}})
+    )
+    assert html == "Going well: Reading &lt;club&gt;"
