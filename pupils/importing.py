@@ -1247,7 +1247,7 @@ def _apply(item: PupilPlan, *, school, parsed, user, today, groups, result) -> P
 
 
 def _record_decisions(item, pupil, old_status, parsed, user, today) -> int:
-    when = today.strftime("%d/%m/%Y")
+    when = f"{today.day} {today:%b %Y}"  # as the rest of the app writes a date
     decisions = []
     if parsed.kind == "ctf" and item.pupil is None:
         # A joining pupil brings the previous school's decisions with their own dates.

@@ -41,7 +41,7 @@ def test_first_import_creates_pupils_groups_decisions_and_needs(school, senco):
     assert sorted(g.name for g in first.teaching_groups.all()) == ["5B", "Maths 2"]
     decision = first.status_decisions.get()
     assert (decision.from_status, decision.to_status) == ("N", "K")
-    assert decision.reason == "Imported from MIS on 10/01/2026"
+    assert decision.reason == "Imported from MIS on 10 Jan 2026"
     assert decision.decided_by == "MIS import"
     assert decision.recorded_by == senco.user
     second = Pupil.objects.get(school=school, upn=make_upn(2))
@@ -230,7 +230,7 @@ def test_ctf_creates_joining_pupils_with_their_sen_history(school, senco):
         (dt.date(2025, 3, 12), "K", "E"),
     ]
     assert "St Anne's C of E Primary School" in decisions[0].decided_by
-    assert "common transfer file on 10/01/2026" in decisions[0].reason
+    assert "common transfer file on 10 Jan 2026" in decisions[0].reason
     needs = [
         (n.rank, n.sen_type, n.starts_on, n.ends_on)
         for n in zoe.needs.order_by("starts_on", "rank")
