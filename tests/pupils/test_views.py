@@ -645,3 +645,11 @@ def test_a_pupil_taught_in_class_and_tutor_group_is_listed_once(teacher, school,
     PupilFactory(school=school, sen_status="K")  # not taught: not visible
     request = SimpleNamespace(membership=teacher, school=school, user=teacher.user)
     assert list(visible_pupils(request)) == [taught_pupil]
+
+
+def test_no_export_buttons_when_no_pupil_matches(senco, school):
+    PupilFactory(school=school, sen_status="K", last_name="Alder")
+    client = client_for(senco)
+    assert 'id="export-csv"' in client.get(url("register")).content.decode()
+    empty = client.get(url("register"), {"q": "Nobody-by-this-name"}).content.decode()
+    assert 'id="export-csv"' not in empty and 'id="export-xlsx"' not in empty
