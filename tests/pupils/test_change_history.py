@@ -3,6 +3,7 @@ for the SENCO and head only, another school's pupil a 404, every view audited.""
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from pupils.models import Contact
 from sencoweb.models import AuditEvent
@@ -28,7 +29,7 @@ def test_changes_made_in_the_app_show_who_what_from_and_to(senco, head, taught_p
     assert "Parent or carer: Grace Okafor" in page
     assert "07700 900123" in page and "(blank)" in page
     assert "About me" in page and "I love drawing dragons." in page
-    assert senco.user.get_full_name() in page  # the profile was changed by the SENCO
+    assert escape(senco.user.get_full_name()) in page  # the profile was changed by the SENCO
     assert AuditEvent.objects.filter(
         pupil_id=taught_pupil.public_id, summary__startswith="Viewed the change history"
     ).exists()
