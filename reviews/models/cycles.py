@@ -4,7 +4,9 @@ through one-off links.
 
 A cycle moves ASSESS -> PLANNING -> ISSUED -> CLOSED. Issuing freezes the outcomes into a
 PlanVersion; amending an issued plan and issuing again makes the next version, so earlier
-versions stay readable. Closing the review opens the next cycle (reviews.services)."""
+versions stay readable. Closing the review opens the next cycle (reviews.services). A cycle can
+also end without a review, at any stage: when a status decision takes the pupil off the SEN
+register, it is closed with an `ended_reason` and the date (reviews.services.cycle_end)."""
 
 import datetime as dt
 import hashlib
@@ -81,6 +83,11 @@ class SupportCycle(models.Model):
         ISSUED = "issued", "Plan issued (do)"
         CLOSED = "closed", "Reviewed"
 
+    class EndReason(models.TextChoices):
+        """Why a cycle closed without a review ("" for a cycle closed at its review meeting)."""
+
+        LEFT_REGISTER = "left_register", "Left the SEN register"
+
     school = models.ForeignKey("sencoweb.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.ForeignKey(
         "pupils.Pupil", on_delete=models.CASCADE, related_name="support_cycles"
@@ -122,6 +129,9 @@ class SupportCycle(models.Model):
     )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A cycle closed without a review: why, and the day it ended (the status decision's date).
+    ended_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
 
     objects = SupportCycleQuerySet.as_manager()
 
@@ -132,6 +142,11 @@ class SupportCycle(models.Model):
             # One cycle at a time: the next opens when the review closes.
             models.UniqueConstraint(
                 fields=["pupil"], condition=~Q(status="closed"), name="cycle_one_open_per_pupil"
+            ),
+            # Only a closed cycle has ended, and an ended cycle says when.
+            models.CheckConstraint(
+                condition=Q(ended_reason="") | Q(status="closed", ended_on__isnull=False),
+                name="cycle_ended_is_closed_with_date",
             ),
         ]
         indexes = [
@@ -145,6 +160,29 @@ class SupportCycle(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
+
+    @property
+    def is_ended(self) -> bool:
+        """Closed without a review (the pupil left the SEN register)."""
+        return bool(self.ended_reason)
+
+    @property
+    def stage(self) -> str:
+        """The badge's CSS stage: the status, or "ended" for a cycle closed without review."""
+        return "ended" if self.is_ended else self.status
+
+    @property
+    def ended_because(self) -> str:
+        """The end reason within a sentence: "left the SEN register"."""
+        reason = self.get_ended_reason_display()
+        return f"{reason[:1].lower()}{reason[1:]}"
+
+    @property
+    def stage_label(self) -> str:
+        """What a badge or list says: "Reviewed" only for a cycle that was reviewed."""
+        if self.is_ended:
+            return f"Ended: {self.ended_because} on {self.ended_on:%-d %b %Y}"
+        return self.get_status_display()
 
     def review_state(self, today) -> str:
         """overdue / due (within 7 days) / scheduled / none, for badges."""
