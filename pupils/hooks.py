@@ -52,6 +52,18 @@ decision_prefills: dict[str, Callable] = {}
 leaving_handlers: list[Callable] = []
 
 
+# (pupil, decision) -> list[str]: what a higher app ended because a status decision took the
+# pupil off the SEN register (to N or the monitoring list), in the decision's transaction
+# (reviews: the open support plan cycle ends, its contribution links are revoked, so no review
+# falls due, no reminder or chaser goes out). Each line is said back to the SENCO and kept in
+# the audit detail, as the leaving handlers' lines are.
+off_register_handlers: list[Callable] = []
+
+# (pupil) -> list[str]: what the off-register handlers would end, in the future tense, for the
+# decision form to warn the SENCO before they record the decision. Reads only.
+off_register_previews: list[Callable] = []
+
+
 # (day) -> a boolean expression over pupils (OuterRef("pk") is the pupil): true when the school
 # receives LA high-needs top-up (element 3) for the pupil on that day. This is the census top-up
 # indicator (DOMAIN.md 2.5), which is not stored on the pupil (provision: a TopUpFunding record
@@ -110,6 +122,20 @@ def class_strategies(pupils) -> dict[int, list[str]]:
 
 def profile_links_for(request, pupil) -> list[ProfileLink]:
     return [ProfileLink(*link) for source in profile_links for link in source(request, pupil)]
+
+
+def on_off_register(pupil, decision) -> list[str]:
+    """Run every app's off-register handler for a decision that took the pupil off the
+    register; what they did."""
+    done: list[str] = []
+    for handler in off_register_handlers:
+        done.extend(handler(pupil, decision))
+    return done
+
+
+def off_register_preview(pupil) -> list[str]:
+    """What recording a decision that takes the pupil off the register would end."""
+    return [line for preview in off_register_previews for line in preview(pupil)]
 
 
 def on_leaving(pupil) -> list[str]:

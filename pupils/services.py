@@ -124,6 +124,10 @@ def status_decision_record(
     # CFA s.68: evidence that parents were told when SEN provision started.
     pupil.date_parents_notified = parents_informed_on
     pupil.save(update_fields=["sen_status", "sen_status_since", "date_parents_notified"])
+    # Off the register (N or monitoring): other apps end what ran for the pupil on it, in this
+    # transaction (hooks.off_register_handlers). `decision.ended` says what they did, for the
+    # SENCO and the audit detail.
+    decision.ended = hooks.on_off_register(pupil, decision) if to_status not in ON_REGISTER else []
     return decision
 
 

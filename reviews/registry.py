@@ -58,6 +58,15 @@ def chronology_for(pupil) -> list:
             )
             detail = "With a report" if link.report else ""
             steps.append((received, entry(received.date(), "Plan", title, detail, url)))
+        if cycle.is_ended:
+            ended = timezone.localtime(cycle.closed_at) if cycle.closed_at else opened
+            title = f"Support plan {cycle.number} ended: {cycle.get_ended_reason_display()}"
+            detail = "Not reviewed" + (
+                f"; the review had been due {cycle.review_date:%-d %b %Y}"
+                if cycle.review_date
+                else ""
+            )
+            steps.append((ended, entry(cycle.ended_on, "Plan", title, detail, url)))
         review = getattr(cycle, "review", None) if cycle.status == "closed" else None
         if review is not None:
             title = f"Support plan {cycle.number} reviewed: {review.get_next_step_display()}"
@@ -135,7 +144,7 @@ def profile_links(request, pupil) -> list:
     if cycle is None:
         url = reverse("reviews:pupil_cycles", args=[pupil.public_id])
         return [("Support plans", url, "No support plan yet")]
-    lines = [f"Support plan {cycle.number}: {cycle.get_status_display()}"]
+    lines = [f"Support plan {cycle.number}: {cycle.stage_label}"]
     if cycle.is_open and cycle.review_date and not pupil.is_archived:
         lines[0] += f", review by {cycle.review_date:%-d %b %Y}"
     outcomes = list(cycle.outcomes.all())
@@ -214,6 +223,13 @@ def register() -> None:
         pupil_hooks.profile_links.append(profile_links)
     if responsible_pupil_ids not in pupil_hooks.visibility_sources:
         pupil_hooks.visibility_sources.append(responsible_pupil_ids)
+    # A status decision that takes the pupil off the register ends their open cycle.
+    from .services import cycle_end_off_register, cycle_end_preview
+
+    if cycle_end_off_register not in pupil_hooks.off_register_handlers:
+        pupil_hooks.off_register_handlers.append(cycle_end_off_register)
+    if cycle_end_preview not in pupil_hooks.off_register_previews:
+        pupil_hooks.off_register_previews.append(cycle_end_preview)
     pupil_hooks.decision_prefills["review"] = decision_prefill
     pupil_hooks.decision_prefills["ceased"] = ceased_prefill
     from . import tasks_ehc

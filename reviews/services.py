@@ -259,6 +259,70 @@ def _open_next_cycle(*, cycle: SupportCycle, by, review_date) -> SupportCycle:
     return nxt
 
 
+def _links_still_open(cycle: SupportCycle, now):
+    """The cycle's links that would still take answers: the ones ending the cycle revokes."""
+    return ContributionLink.objects.filter(
+        cycle=cycle, submitted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _cycle_named(cycle: SupportCycle) -> str:
+    due = f" (review due {cycle.review_date:%-d %b %Y})" if cycle.review_date else ""
+    return f"Support plan {cycle.number}{due}"
+
+
+def cycle_end_preview(pupil: Pupil) -> list[str]:
+    """pupils.hooks.off_register_previews: what ending the pupil's open cycle would do, said on
+    the status decision form before the SENCO records a decision that takes the pupil off the
+    register."""
+    cycle = SupportCycle.objects.filter(pupil=pupil).open().first()
+    if cycle is None:
+        return []
+    links = _links_still_open(cycle, timezone.now()).count()
+    line = f"{_cycle_named(cycle)} will end"
+    if links:
+        line += f", and {_plural(links, 'contribution link')} will be revoked"
+    return [line + "."]
+
+
+def cycle_end(*, pupil: Pupil, ended_on: dt.date, reason: str) -> list[str]:
+    """End the pupil's open cycle without a review (pupils.hooks.off_register_handlers, in the
+    status decision's transaction): closed with the reason and date, its links that still work
+    revoked, so its review date is no longer due anywhere (calendar, dashboard, register, iCal
+    feed, class plans) and no reminder or chaser goes out for it. Issued versions stay as they
+    are. Returns what was done, for the SENCO and the audit."""
+    cycle = SupportCycle.objects.select_for_update().filter(pupil=pupil).open().first()
+    if cycle is None:
+        return []
+    now = timezone.now()
+    revoked = _links_still_open(cycle, now).update(revoked_at=now)
+    named = _cycle_named(cycle)
+    cycle.status = SupportCycle.Status.CLOSED
+    cycle.closed_at = now
+    cycle.ended_reason = reason
+    cycle.ended_on = ended_on
+    cycle.save(update_fields=["status", "closed_at", "ended_reason", "ended_on"])
+    pupil_sync_next_review(pupil=pupil)
+    from .services_ehc import pupil_next_review_sync
+
+    pupil_next_review_sync(pupil=pupil)  # an EHC plan still in force keeps its review clock
+    line = f"{named} ended: {cycle.ended_because} on {ended_on:%-d %b %Y}"
+    if revoked:
+        line += f"; {_plural(revoked, 'contribution link')} revoked"
+    return [line + "."]
+
+
+def cycle_end_off_register(pupil: Pupil, decision) -> list[str]:
+    """pupils.hooks.off_register_handlers: a decision took the pupil off the SEN register."""
+    return cycle_end(
+        pupil=pupil, ended_on=decision.decided_on, reason=SupportCycle.EndReason.LEFT_REGISTER
+    )
+
+
 # Contributions -------------------------------------------------------------------------------
 
 
