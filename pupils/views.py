@@ -58,6 +58,7 @@ AREA_LABELS = dict(Area.choices)
 TYPE_LABELS = dict(SenType.choices)
 YEAR_LABELS = dict(NcYear.choices)
 STATUS_LABELS = dict(SenStatus.choices)
+OFF_REGISTER = (SenStatus.NONE, SenStatus.MONITORING)
 # The columns a register row shows: a Pupil has some fifty, most of them long profile text.
 REGISTER_ROW_FIELDS = (
     "public_id", "last_name", "first_name", "preferred_name", "upn", "nc_year", "reg_group__name",
@@ -369,6 +370,7 @@ def decision_new(request, pupil_id):
                     decision,
                     summary=f"Status decision for {pupil}: {decision}",
                     pupil=pupil,
+                    detail={"closed": decision.ended} if decision.ended else None,
                 )
                 # The concern that led here is triaged 'add to the register' only now.
                 added = (
@@ -387,9 +389,11 @@ def decision_new(request, pupil_id):
             _apply_errors(form, error)
         else:
             messages.success(request, f"{pupil.display_name}: {decision.get_to_status_display()}.")
+            for line in decision.ended:
+                messages.info(request, line)
             return redirect("pupils:detail", pupil.public_id)
     notice = {}
-    leaving = request.GET.get("to") in (SenStatus.NONE, SenStatus.MONITORING)
+    leaving = request.GET.get("to") in OFF_REGISTER
     if not leaving and not pupil.needs.active().filter(rank=1).exists():
         notice = {
             "notice": f"{pupil.display_name} has no primary (rank 1) need yet: SEN support (K) "
@@ -407,7 +411,24 @@ def decision_new(request, pupil_id):
         "through a recorded decision, kept on the pupil's history.",
         status=422 if form.errors else 200,
         **notice,
+        **_off_register_warning(pupil, form),
     )
+
+
+def _off_register_warning(pupil, form) -> dict:
+    """What a decision taking the pupil off the register would end in other apps
+    (hooks.off_register_previews), for the form to say before it is recorded. Shown while the
+    chosen status is off the register (app.js follows the select)."""
+    ending = hooks.off_register_preview(pupil)
+    if not ending:
+        return {}
+    # The status posted, or proposed in the address, else the one the select starts on.
+    chosen = form["to_status"].value() or next(iter(form.fields["to_status"].choices), ("",))[0]
+    return {
+        "off_register_warning": ending,
+        "off_register_values": " ".join(OFF_REGISTER),
+        "off_register_hidden": chosen not in OFF_REGISTER,
+    }
 
 
 def _uuid_or_none(value):

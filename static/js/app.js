@@ -9,6 +9,16 @@
     document.querySelectorAll("form.js-autosubmit select").forEach(function (select) {
       select.addEventListener("change", function () { select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit(); });
     });
+    // A note that applies to some choices of a select, shown while one of them is chosen:
+    // <div data-show-with="#select-id" data-show-values="N M">.
+    document.querySelectorAll("[data-show-with]").forEach(function (note) {
+      var select = document.querySelector(note.getAttribute("data-show-with"));
+      if (!select) { return; }
+      var values = note.getAttribute("data-show-values").split(" ");
+      var update = function () { note.hidden = values.indexOf(select.value) === -1; };
+      select.addEventListener("change", update);
+      update();
+    });
     document.querySelectorAll(".js-hide-when-scripted").forEach(function (el) { el.classList.add("d-none"); });
     // A form that came back with errors: focus its first field in error, so a screen reader reads
     // the field with its message (aria-describedby) and the page opens where the problem is.
