@@ -4,7 +4,8 @@ Regulations) on the demo data, one test per role.
 A role signs in, opens every page of its menu and the first record of each kind those pages link
 to (a pupil, a support plan, an EHC plan, a provision group, a session...), and every page must
 have no axe violation of moderate impact or worse (WCAG 2.2's target size included), one h1, a
-title that names the page, the language of the page and a skip link to the main content."""
+title that names the page, the language of the page, a skip link to the main content and a caption
+on every data table (visually hidden where a heading above already says what it lists)."""
 
 import re
 
@@ -43,6 +44,9 @@ PAGE_CHECKS = """() => ({
   title: document.title,
   lang: document.documentElement.lang,
   skip: !!document.querySelector('a.skip-link[href="#main"]') && !!document.querySelector('#main'),
+  uncaptioned: [...document.querySelectorAll('main table:not([role=presentation])')]
+    .filter(t => !(t.caption && t.caption.textContent.trim()))
+    .map(t => t.id || t.querySelector('th')?.textContent.trim() || '(no header)'),
 })"""
 
 
@@ -62,6 +66,8 @@ def _check(page, path: str, problems: list) -> None:
         problems.append((path, f"{facts['h1']} h1 elements"))
     if not facts["skip"]:
         problems.append((path, "no skip link to #main"))
+    for table in facts["uncaptioned"]:  # a data table says what it lists (WCAG 1.3.1)
+        problems.append((path, f"table {table!r} has no caption"))
     if facts["lang"] != "en-GB":
         problems.append((path, f"lang={facts['lang']!r}"))
     if facts["title"].startswith("SENCo Web") or " · " not in facts["title"]:
