@@ -31,7 +31,7 @@ def current_plan(pupil):
     cycle = cycles[0]
     return {
         "cycle": cycle.number,
-        "status": cycle.get_status_display(),
+        "status": cycle.stage_label,  # "Ended: left the SEN register on ..." if it was not reviewed
         "review_date": _d(cycle.review_date),
         "teacher_assessment": cycle.teacher_assessment,
         "standardised_scores": cycle.standardised_scores,

@@ -120,3 +120,13 @@ def test_leaving_agreed_at_a_review_ends_nothing_more(senco, cycle, taught_pupil
     cycle.refresh_from_db()
     assert cycle.stage_label == "Reviewed" and not cycle.is_ended
     assert SupportCycle.objects.filter(pupil=taught_pupil).count() == 1
+
+
+def test_the_transition_pack_says_the_plan_ended(senco, cycle, taught_pupil):
+    from reports.pack_sections import current_plan
+
+    client_for(senco).post(_decision_url(taught_pupil), _data("N"))
+    plan = current_plan(taught_pupil)
+    today = timezone.localdate()
+    assert plan["status"] == f"Ended: left the SEN register on {today:%-d %b %Y}"
+    assert plan["closed"] is True
