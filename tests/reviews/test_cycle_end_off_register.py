@@ -278,3 +278,29 @@ def test_an_ended_cycle_takes_no_more_changes(senco, cycle, taught_pupil):
     cycle.refresh_from_db()
     with pytest.raises(Exception, match="Only an issued plan can be reviewed"):
         _review(cycle, senco, Review.NextStep.CONTINUE)
+
+
+def test_the_data_migration_ends_cycles_left_open_off_the_register(school, senco, taught_pupil):
+    """Before decisions ended cycles, a pupil taken off the register kept an open one."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reviews.migrations.0011_end_cycles_of_pupils_off_register")
+    left = issued_cycle(taught_pupil, senco.user)
+    link, _ = _link(left, senco)
+    since = _today() - dt.timedelta(days=10)
+    Pupil.objects.filter(pk=taught_pupil.pk).update(sen_status="M", sen_status_since=since)
+    staying = issued_cycle(PupilFactory(school=school, sen_status="K"), senco.user)
+
+    migration.end_cycles(apps, None)
+    migration.end_cycles(apps, None)  # a second run changes nothing
+
+    left.refresh_from_db()
+    staying.refresh_from_db()
+    link.refresh_from_db()
+    assert left.is_ended and left.ended_on == since and not left.is_open
+    assert link.revoked_at is not None
+    assert Pupil.objects.get(pk=taught_pupil.pk).next_review_due is None
+    assert staying.is_open and not staying.is_ended
+    assert Pupil.objects.get(pk=staying.pupil_id).next_review_due == staying.review_date
