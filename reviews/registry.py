@@ -157,7 +157,12 @@ def profile_links(request, pupil) -> list:
             reverse("reviews:pupil_cycles", args=[pupil.public_id]),
             "\n".join(lines),
         ),
-        ("Current support plan", reverse("reviews:cycle_detail", args=[cycle.public_id]), ""),
+        (
+            # A plan reviewed or ended with none after it is the last one, not a current one.
+            "Current support plan" if cycle.is_open else "Latest support plan",
+            reverse("reviews:cycle_detail", args=[cycle.public_id]),
+            "",
+        ),
     ]
 
 

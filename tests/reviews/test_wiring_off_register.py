@@ -65,6 +65,7 @@ def test_recording_the_decision_ends_the_plan_and_says_so(senco, cycle, taught_p
     # The profile: the plans card and the chronology.
     assert f"Support plan 1: Ended: left the SEN register on {today:%-d %b %Y}" in page
     assert "Support plan 1 ended: Left the SEN register" in page
+    assert "Latest support plan" in page and "Current support plan" not in page
     assert "Next review" not in page
 
 
