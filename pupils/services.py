@@ -264,11 +264,13 @@ def concern_raise(
         body=f"Raised by {by.get_full_name() or by.username}: {concern.get_area_display()}.",
         url=url,
     )
+    # The link names the concern (its row on the list): a subject access export and the
+    # retention command find the notification by the record's public id in its link.
     _notify(
         school=pupil.school,
         users=[by],
         title=f"Your concern about {pupil.display_name} was sent to the SENCO",
-        url=reverse("pupils:concerns"),
+        url=f"{reverse('pupils:concerns')}#concern-{concern.public_id}",
     )
     return concern
 

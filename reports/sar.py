@@ -7,7 +7,8 @@ register's many-to-many `attended`, a provision group set up for this pupil alon
 sections of their own, without their child records; a record's many-to-many links to other
 records (an EHC plan's top-up funding) are named on its row. It never follows records that
 belong to other pupils (a provision group's other members are third-party data), and it adds
-the pupil's field history and the audit trail of who opened or changed the record.
+the pupil's field history, the audit trail of who opened or changed the record, and the in-app
+notifications staff were sent about the pupil ('New concern about <name>').
 
 `NOT_EXPORTED` names the models that point at a pupil but are not exported as records, each
 with the reason; tests/security/test_privacy.py fails when a new pupil-linked model is neither
@@ -16,21 +17,24 @@ exported nor listed there.
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from pupils.access import pupil_for_read
-from pupils.models import Pupil
+from pupils.models import Concern, Pupil
 from pupils.selectors import change_history
 from sencoweb.access import audit, capability_required
-from sencoweb.models import AuditEvent, with_pupil_names
+from sencoweb.models import AuditEvent, Notification, with_pupil_names
 from sencoweb.retention import (
+    UUID_IN_URL,
     pupils_due_for_destruction,
     pupils_on_legal_hold,
     transfers_not_yet_sent,
@@ -96,8 +100,9 @@ def _points_at_pupil(model) -> bool:
     )
 
 
-def _children(obj, depth: int, seen: set) -> list[dict]:
-    """Sections for the one-to-many records under obj."""
+def _children(obj, depth: int, seen: set, public_ids: set) -> list[dict]:
+    """Sections for the one-to-many records under obj; adds each record's public id (if it has
+    one) to public_ids."""
     sections = []
     if depth > MAX_DEPTH:
         return sections
@@ -123,10 +128,14 @@ def _children(obj, depth: int, seen: set) -> list[dict]:
             "rows": [],
         }
         for item in items:
+            if getattr(item, "public_id", None):
+                public_ids.add(str(item.public_id))
             section["rows"].append(
                 {
                     "fields": _row(item, skip_fk_to=obj.__class__),
-                    "records": _children(item, depth + 1, seen | {model, obj.__class__}),
+                    "records": _children(
+                        item, depth + 1, seen | {model, obj.__class__}, public_ids
+                    ),
                 }
             )
         sections.append(section)
@@ -170,6 +179,44 @@ def _hidden_links(pupil: Pupil) -> list[dict]:
     return sections
 
 
+def _notifications(pupil: Pupil, public_ids: set[str]) -> list[dict]:
+    """The in-app messages staff were sent about the pupil: those whose link names the pupil or
+    one of the pupil's own records in this export (a concern to triage), found by the public id
+    in the link as the retention command finds them. Not those linking to a record shared with
+    other pupils (a session register): nothing links there now, and it would not be about this
+    pupil alone."""
+    rows = Notification.objects.filter(school=pupil.school)
+    linked = [
+        pk
+        for pk, url in rows.exclude(url="").values_list("pk", "url")
+        if public_ids.intersection(UUID_IN_URL.findall(url))
+    ]
+    about = Q(pk__in=linked)
+    # Before the link named the concern, 'Your concern about <name> was sent to the SENCO' linked
+    # to the concerns list alone: such a message is this pupil's when it went to the person who
+    # raised a concern about them, in the same moment, and names them.
+    for concern in Concern.objects.filter(pupil=pupil).only("raised_by_id", "raised_at"):
+        about |= Q(
+            url=reverse("pupils:concerns"),
+            user_id=concern.raised_by_id,
+            title=f"Your concern about {pupil.display_name} was sent to the SENCO",
+            created_at__gte=concern.raised_at,
+            created_at__lte=concern.raised_at + timedelta(minutes=1),
+        )
+    found = rows.filter(about).select_related("user").order_by("created_at", "pk")
+    return [
+        {
+            "when": _plain(n.created_at),
+            "to": n.user.get_full_name() or n.user.username,
+            "title": n.title,
+            "message": n.body,
+            "read": n.read_at is not None,
+            "read_at": _plain(n.read_at),
+        }
+        for n in found
+    ]
+
+
 def subject_access_data(pupil: Pupil) -> dict:
     """Everything held about one pupil, as plain JSON-ready data."""
     # Every version of the record and of the records kept with it (needs, contacts, liaison,
@@ -200,14 +247,17 @@ def subject_access_data(pupil: Pupil) -> dict:
             AuditEvent.objects.filter(pupil_id=pupil.public_id).order_by("id")
         )
     ]
+    public_ids = {str(pupil.public_id)}
+    records = _children(pupil, 0, {Pupil}, public_ids) + _hidden_links(pupil)
     return {
         "generated_at": timezone.now().isoformat(),
         "school": pupil.school.name,
         "pupil": _row(pupil),
         "teaching_groups": groups,
-        "records": _children(pupil, 0, {Pupil}) + _hidden_links(pupil),
+        "records": records,
         "change_history": history,
         "access_log": access_log,
+        "notifications": _notifications(pupil, public_ids),
         "notes": (
             "Subject access export from SENCo Web. Before disclosure, review for third-party "
             "information (other pupils, family members, professionals' opinions) and for any "

@@ -124,6 +124,95 @@ def test_other_school_gets_404(subject, outsider):
     assert client_for(outsider).get(url).status_code == 404
 
 
+def test_export_holds_the_notifications_staff_were_sent_about_the_pupil(
+    subject, senco, teacher, ta, school
+):
+    """'New concern about <name>', 'Your concern about <name> was sent to the SENCO' and the
+    triage outcome are messages about the pupil: who got each, when, what it said and whether it
+    was read. Messages about another pupil, or naming nobody, are not in it."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from pupils import services
+    from reports.sar import subject_access_files
+    from sencoweb.models import Notification
+
+    def raise_about(pupil):
+        return services.concern_raise(
+            pupil=pupil, by=teacher.user, area="cl", what_seen="Struggles to follow",
+            evidence="", parents_aware=True,
+        )  # fmt: skip
+
+    concern = raise_about(subject)
+    services.concern_triage(concern=concern, outcome="monitor", reason="Watch", by=senco.user)
+    raise_about(PupilFactory(school=school, first_name="Yolanda", last_name="Otherchild"))
+    read = Notification.objects.filter(user=senco.user, title__startswith="New concern about A")
+    read.update(read_at=timezone.now())
+    Notification.objects.create(school=school, user=senco.user, title="Term dates", url="/")
+    # Written before the link named the concern: the list's address alone.
+    Notification.objects.create(
+        school=school, user=teacher.user, url=reverse("pupils:concerns"),
+        title=f"Your concern about {subject.display_name} was sent to the SENCO",
+        created_at=concern.raised_at,
+    )  # fmt: skip
+    Notification.objects.create(  # ta raised no concern about the pupil: not theirs
+        school=school,
+        user=ta.user,
+        url=reverse("pupils:concerns"),
+        title=f"Your concern about {subject.display_name} was sent to the SENCO",
+        created_at=concern.raised_at,
+    )
+
+    data = subject_access_data(subject)
+    got = {(n["to"], n["title"], n["read"]) for n in data["notifications"]}
+    senco_name = senco.user.get_full_name() or senco.user.username
+    teacher_name = teacher.user.get_full_name() or teacher.user.username
+    assert got == {
+        (senco_name, "New concern about Amara Okafor", True),
+        (teacher_name, "Your concern about Amara Okafor was sent to the SENCO", False),
+        (teacher_name, "Concern about Amara Okafor: Monitor", False),
+        (senco_name, "Concern about Amara Okafor: Monitor", False),  # who triaged it
+    }
+    assert len(data["notifications"]) == 5  # the legacy copy of 'sent to the SENCO' too
+    assert all(n["when"] for n in data["notifications"])
+    monitor = next(n for n in data["notifications"] if n["title"].endswith("Monitor"))
+    assert monitor["message"] == "Watch"
+    assert "Otherchild" not in json.dumps(data) and "Term dates" not in json.dumps(data)
+
+    _, json_bytes, pdf = subject_access_files(subject)
+    assert json.loads(json_bytes)["notifications"] == data["notifications"]
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/sar.html", {"data": data, "pupil": subject})
+    assert "Notifications to staff about the pupil" in html
+    assert "New concern about Amara Okafor" in html and "Not read" in html
+    if shutil.which("pdftotext"):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            text = subprocess.run(
+                ["pdftotext", f.name, "-"], capture_output=True, text=True, check=True
+            ).stdout
+        assert "Notifications to staff about the pupil" in text
+        assert "New concern about Amara Okafor" in " ".join(text.split())
+
+
+def test_the_sent_to_the_senco_notification_links_to_the_concern_row(subject, teacher):
+    """It links to the concern's row on the list (the teacher cannot open the triage page), so
+    the export and the retention command can tell which pupil it is about."""
+    from pupils import services
+    from sencoweb.models import Notification
+
+    concern = services.concern_raise(
+        pupil=subject, by=teacher.user, area="cl", what_seen="x", evidence="", parents_aware=True
+    )
+    note = Notification.objects.get(user=teacher.user, title__contains="was sent to the SENCO")
+    assert note.url == f"{reverse('pupils:concerns')}#concern-{concern.public_id}"
+    page = client_for(teacher).get(reverse("pupils:concerns"))
+    assert f'id="concern-{concern.public_id}"' in page.content.decode()
+
+
 # --- retention ---------------------------------------------------------------------------
 
 TODAY = dt.date(2060, 1, 1)
