@@ -194,8 +194,15 @@ class GroupForm(forms.ModelForm):
 
 
 class EnrolForm(forms.Form):
+    """A place in the group from a date. Whether the pupil may have it (no other place of theirs
+    in the group on those dates) is the service's to say: provision.services.enrolment_add."""
+
     pupil = forms.ModelChoiceField(queryset=Pupil.objects.none())
-    starts_on = forms.DateField(widget=DATE, label="Starts on")
+    starts_on = forms.DateField(
+        widget=DATE,
+        label="Starts on",
+        help_text="A pupil who was in the group before starts a new place on this date.",
+    )
 
     def __init__(self, *args, school, group, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,16 +210,6 @@ class EnrolForm(forms.Form):
         self.fields["pupil"].queryset = _pupils(school)
         self.fields["pupil"].label_from_instance = _pupil_label
         bootstrap_classes(self)
-
-    def clean_pupil(self):
-        pupil = self.cleaned_data["pupil"]
-        current = self.group.enrolments.filter(pupil=pupil, ends_on__isnull=True).first()
-        if current:
-            raise forms.ValidationError(
-                f"{pupil.display_name} is already in this group "
-                f"(since {current.starts_on.day} {current.starts_on:%b %Y})."
-            )
-        return pupil
 
     def clean_starts_on(self):
         day = self.cleaned_data["starts_on"]

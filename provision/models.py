@@ -162,7 +162,11 @@ class ProvisionGroup(models.Model):
 
 
 class Enrolment(models.Model):
-    """A pupil in a group, with their own dates and entry/exit measures."""
+    """A place: a pupil in a group from one date to another, with its own entry/exit measures.
+    A pupil who leaves a group and later re-joins it has a second place (a stint) from the day
+    they re-join; the first keeps its dates and measures. Two places of one pupil in one group
+    never overlap (provision.services.place_clash, under a lock on the group); the database
+    allows at most one open place (no end date) per pupil and group."""
 
     group = models.ForeignKey(ProvisionGroup, on_delete=models.CASCADE, related_name="enrolments")
     pupil = models.ForeignKey(
@@ -180,7 +184,12 @@ class Enrolment(models.Model):
     class Meta:
         ordering = ["pupil__last_name", "pupil__first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "pupil"], name="enrolment_once_per_group"),
+            models.UniqueConstraint(
+                fields=["group", "pupil"],
+                condition=Q(ends_on__isnull=True),
+                name="enrolment_one_open_place",
+                violation_error_message="The pupil already has an open place in this group.",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__lte=F("ends_on")),
                 name="enrolment_starts_before_ends",

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from .models import Enrolment, ProvisionGroup, SessionLog
 
@@ -47,16 +49,79 @@ def _enrol_exclusive_pupil(group: ProvisionGroup, *, starts_on: dt.date) -> None
         enrolment_add(group=group, pupil=pupil, starts_on=starts_on)
 
 
+@transaction.atomic
 def enrolment_add(*, group: ProvisionGroup, pupil, starts_on: dt.date) -> Enrolment:
+    """Give the pupil a place in the group from `starts_on`. A pupil who left the group and
+    re-joins it gets a new place from that day: the gap between the two is not time in the
+    group, and the first place keeps its dates and its entry and exit measures."""
     if pupil.school_id != group.school_id:
         raise ValidationError("That pupil is not at this school.")
-    enrolment, created = Enrolment.objects.get_or_create(
-        group=group, pupil=pupil, defaults={"starts_on": starts_on}
+    _lock(group)
+    clash = place_clash(group=group, pupil=pupil, starts_on=starts_on)
+    if clash is not None:
+        field = "pupil" if clash.ends_on is None else "starts_on"
+        raise ValidationError({field: _clash_message(clash, pupil, starts_on)})
+    return Enrolment.objects.create(group=group, pupil=pupil, starts_on=starts_on)
+
+
+@transaction.atomic
+def enrolment_save(*, enrolment: Enrolment) -> Enrolment:
+    """Save a place's edited end date and measures (the measures form): it may not come to
+    overlap another place of the same pupil in the group."""
+    _lock(enrolment.group)
+    clash = place_clash(
+        group=enrolment.group,
+        pupil=enrolment.pupil,
+        starts_on=enrolment.starts_on,
+        ends_on=enrolment.ends_on,
+        exclude=enrolment.pk,
     )
-    if not created and enrolment.ends_on is not None:
-        enrolment.ends_on = None  # re-joining
-        enrolment.save(update_fields=["ends_on"])
+    if clash is not None:
+        raise ValidationError(
+            {"ends_on": _clash_message(clash, enrolment.pupil, enrolment.starts_on, ending=True)}
+        )
+    enrolment.save()
     return enrolment
+
+
+def _lock(group: ProvisionGroup) -> None:
+    """Changes to a group's places wait for each other (PostgreSQL; SQLite writes one at a
+    time anyway), so two requests cannot both find a date free and both take it."""
+    list(ProvisionGroup.objects.select_for_update().filter(pk=group.pk).values_list("pk"))
+
+
+def place_clash(
+    *, group: ProvisionGroup, pupil, starts_on: dt.date, ends_on=None, exclude=None
+) -> Enrolment | None:
+    """Another place of the pupil in the group whose dates overlap `starts_on` to `ends_on`
+    (None: open, no end yet), or None. Both ends of a place are days in it."""
+    places = Enrolment.objects.filter(group=group, pupil=pupil).exclude(pk=exclude)
+    if ends_on is not None:
+        places = places.filter(starts_on__lte=ends_on)
+    return (
+        places.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+        .order_by("starts_on")
+        .first()
+    )
+
+
+def _clash_message(clash: Enrolment, pupil, starts_on: dt.date, *, ending=False) -> str:
+    """What stands in the way, in words: `ending` when a place's end date is being set."""
+    name = pupil.display_name
+    if clash.starts_on > starts_on and ending:
+        return (
+            f"{name} has another place in this group from {_day(clash.starts_on)}: "
+            "this place must end before then."
+        )
+    if clash.ends_on is None:
+        if clash.starts_on > timezone.localdate():
+            return f"{name} already has a place in this group from {_day(clash.starts_on)}."
+        return f"{name} is already in this group since {_day(clash.starts_on)}."
+    was = f"{name} was in this group from {_day(clash.starts_on)} to {_day(clash.ends_on)}"
+    if clash.starts_on > starts_on:
+        return f"{was}: a place from {_day(starts_on)} would overlap it."
+    next_day = clash.ends_on + dt.timedelta(days=1)
+    return f"{was}: a new place can start on {_day(next_day)} at the earliest."
 
 
 def can_log(membership, group: ProvisionGroup) -> bool:
@@ -149,7 +214,8 @@ def end_places_on_leaving(pupil) -> list[str]:
     for place in places:
         group = place.group
         if place.starts_on > left_on:
-            if not group.sessions.filter(attended=pupil).exists():
+            # Sessions of an earlier place in the same group are not this place's.
+            if not group.sessions.filter(attended=pupil, date__gte=place.starts_on).exists():
                 place.delete()
                 done.append(
                     f"Taken off {group.title}, which they were to join on {_day(place.starts_on)}."

@@ -270,12 +270,18 @@ def group_enrol(request, group_id):
         initial={"starts_on": min(max(group.starts_on, _today(request)), group.ends_on)},
     )
     if request.method == "POST" and form.is_valid():
-        enrolment = services.enrolment_add(
-            group=group, pupil=form.cleaned_data["pupil"], starts_on=form.cleaned_data["starts_on"]
-        )
-        audit(request, "create", enrolment, summary=f"Enrolled in {group.title}")
-        messages.success(request, f"{enrolment.pupil.display_name} enrolled.")
-        return redirect("provision:group", group.public_id)
+        try:
+            enrolment = services.enrolment_add(
+                group=group,
+                pupil=form.cleaned_data["pupil"],
+                starts_on=form.cleaned_data["starts_on"],
+            )
+        except ValidationError as exc:  # a place of theirs in the group overlaps the date
+            _add_errors(form, exc)
+        else:
+            audit(request, "create", enrolment, summary=f"Enrolled in {group.title}")
+            messages.success(request, f"{enrolment.pupil.display_name} enrolled.")
+            return redirect("provision:group", group.public_id)
     status = 422 if request.method == "POST" else 200
     return _form(
         request,
@@ -297,10 +303,14 @@ def enrolment_edit(request, enrolment_id):
     )
     form = MeasuresForm(request.POST or None, instance=enrolment)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit(request, "update", enrolment, summary="Entry/exit measures")
-        messages.success(request, "Measures saved.")
-        return redirect("provision:group", enrolment.group.public_id)
+        try:
+            services.enrolment_save(enrolment=form.save(commit=False))
+        except ValidationError as exc:  # its new end date runs into a later place
+            _add_errors(form, exc)
+        else:
+            audit(request, "update", enrolment, summary="Entry/exit measures")
+            messages.success(request, "Measures saved.")
+            return redirect("provision:group", enrolment.group.public_id)
     status = 422 if request.method == "POST" else 200
     return _form(
         request,

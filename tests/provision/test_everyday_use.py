@@ -187,7 +187,12 @@ def test_a_pupil_who_left_can_rejoin(group, senco, taught_pupil):
         url, {"pupil": taught_pupil.pk, "starts_on": dt.date.today().isoformat()}
     )
     assert response.status_code == 302
-    assert Enrolment.objects.get(group=group, pupil=taught_pupil).ends_on is None
+    # A new place from the day they re-join; the first keeps its end (issue 6, stints).
+    places = Enrolment.objects.filter(group=group, pupil=taught_pupil).order_by("starts_on")
+    assert [(p.starts_on, p.ends_on) for p in places] == [
+        (group.starts_on, group.starts_on),
+        (dt.date.today(), None),
+    ]
 
 
 @pytest.mark.parametrize("days", [-400, 400])
