@@ -195,11 +195,17 @@ class ConcernForm(forms.ModelForm):
     def __init__(self, *args, pupils, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
-        self.fields["area"].choices = [c for c in Area.choices if c[0] != Area.UNASSIGNED]
+        # A blank first choice, so a concern is never filed under the first area because the
+        # teacher did not open the list.
+        self.fields["area"].choices = [("", "Choose the area that fits best")] + [
+            c for c in Area.choices if c[0] != Area.UNASSIGNED
+        ]
+        self.fields["pupil"].empty_label = "Choose a pupil"
         # What to do, not "This field is required." (a teacher reads these).
         self.fields["pupil"].error_messages["required"] = (
             "Choose the pupil you are concerned about."
         )
+        self.fields["area"].error_messages["required"] = "Choose the area of need that fits best."
         self.fields["what_seen"].error_messages["required"] = (
             "Describe what you have seen: what the pupil does or finds hard, and when."
         )

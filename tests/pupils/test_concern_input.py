@@ -49,3 +49,17 @@ def test_hostile_html_comes_back_escaped(teacher, senco, taught_pupil):
         html = client_for(member).get(reverse("pupils:concerns")).content.decode()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert "<script>alert(1)" not in html and "<img src=x" not in html
+
+
+def test_area_is_not_chosen_for_the_teacher(teacher, taught_pupil):
+    """The area list starts blank: a hurried teacher who never opens it is asked to choose, not
+    filed under the first area (Communication and interaction) without knowing."""
+    html = client_for(teacher).get(reverse("pupils:concern_new")).content.decode()
+    assert '<option value="" selected>Choose the area that fits best</option>' in html
+    assert ">Choose a pupil</option>" in html
+    response = _post(teacher, taught_pupil, area="")
+    assert response.status_code == 422
+    assert "Choose the area of need that fits best." in response.content.decode()
+    assert not Concern.objects.exists()
+    assert _post(teacher, taught_pupil, area="SEMH").status_code == 302
+    assert Concern.objects.get().area == "SEMH"
