@@ -37,9 +37,12 @@ def _enrolments(pupil) -> list:
 
 def chronology(pupil) -> list[ChronologyEntry]:
     out = []
-    for e in _enrolments(pupil):
+    seen = set()  # groups met already: a later place in one is the pupil re-joining it
+    for e in sorted(_enrolments(pupil), key=lambda e: e.starts_on):
         url = reverse("provision:pupil", args=[pupil.public_id])
-        out.append(ChronologyEntry(e.starts_on, "Provision", f"Started {e.group.title}", url=url))
+        verb = "Re-joined" if e.group_id in seen else "Started"
+        seen.add(e.group_id)
+        out.append(ChronologyEntry(e.starts_on, "Provision", f"{verb} {e.group.title}", url=url))
         if e.ends_on:
             detail = ""
             if e.entry_score is not None and e.exit_score is not None:

@@ -135,7 +135,8 @@ def group_stats(groups, *, school, today: dt.date, calendar: Calendar | None = N
             planned_to_date=len(to_date),
             held=held,
             cancelled=counts[group.pk].get(SessionLog.Status.CANCELLED, 0),
-            pupils=len([e for e in enrolled if e.ends_on is None or e.ends_on >= today]),
+            # Pupils, not places: one who left and re-joined has two places in the group.
+            pupils=len({e.pupil_id for e in enrolled if e.ends_on is None or e.ends_on >= today}),
             planned_cost=costs.group_cost(
                 staff=costs.sessions_cost(
                     sessions=len(planned),
@@ -225,7 +226,9 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
     # the groups shown, not only one-pupil ones, so a page's query count does not depend on
     # whether the school has any.
     held = _held_sessions(ids, since, until)
-    enrolled = {g.pk: list(g.enrolments.all()) for g in groups}
+    # The pupils of each group, each once however many places (stints) they had in it: a share
+    # is the pupil's part of the group over all their places.
+    enrolled = {g.pk: sorted({e.pupil_id for e in g.enrolments.all()}) for g in groups}
     # Costs add up exactly, as whole numbers of 1/scale pence: a 20-minute session shared by
     # three is a ninth of the hourly rate, a recurring decimal. `scale` is divisible by 60 times
     # every number present and every group's size, and each pupil's total is rounded to the
@@ -262,8 +265,8 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
             if started:
                 units[key] += extras
             continue
-        for e in members:
-            key = (group.pk, e.pupil_id)
+        for pupil_id in members:
+            key = (group.pk, pupil_id)
             share = shares[key]
             if stat is not None:
                 share.planned_cost = costs.per_pupil_cost(stat.planned_cost, len(members))
@@ -277,11 +280,16 @@ def pupil_shares(groups, stats: dict, *, since=None, until=None) -> dict:
 
 @dataclass
 class MapRow:
+    """One pupil in one group. `stints`: their places in it, oldest first (a pupil who left and
+    re-joined has two, each with its own dates and measures); `enrolment`: the one that counts
+    now (current_stint). `share`: their part of the group over all the places."""
+
     pupil: object
     enrolment: Enrolment
     group: ProvisionGroup
     stats: GroupStats
     share: PupilShare
+    stints: list = field(default_factory=list)
 
     @property
     def intervention(self):
@@ -290,6 +298,30 @@ class MapRow:
     @property
     def class_name(self) -> str:
         return self.enrolment.class_name or ""
+
+    def active_on(self, day: dt.date) -> bool:
+        return any(e.active_on(day) for e in self.stints)
+
+
+def current_stint(stints, today: dt.date):
+    """Of one pupil's places in one group (oldest first): the one they are in today, else the
+    last one that has started, else the first (they have not joined yet)."""
+    started = [e for e in stints if e.starts_on <= today]
+    for e in started:
+        if e.active_on(today):
+            return e
+    return started[-1] if started else stints[0]
+
+
+def stints_by_pupil(enrolments) -> dict:
+    """{pupil pk: [their places, oldest first]} of one group's enrolments, the pupils in the
+    order they come (the enrolments' order: by name)."""
+    out = {}
+    for e in enrolments:
+        out.setdefault(e.pupil_id, []).append(e)
+    for places in out.values():
+        places.sort(key=lambda e: e.starts_on)
+    return out
 
 
 _PUPIL_SHOWN = {"id", "public_id", "school", "first_name", "preferred_name", "last_name",
@@ -312,8 +344,9 @@ def provision_map_rows(
     nc_year: str = "",
     current_only: bool = True,
 ) -> list[MapRow]:
-    """One row per pupil per group: the provision map. `pupils` (a queryset) limits it to the
-    pupils a member may see. Five queries whatever the size of the school."""
+    """One row per pupil per group: the provision map. A pupil who left a group and re-joined it
+    is one row, with both places as its stints. `pupils` (a queryset) limits it to the pupils a
+    member may see. Five queries whatever the size of the school."""
     today = today or dt.date.today()
     # Rows take their group from `groups` below, so the enrolments join only the pupil.
     enrolments = (
@@ -333,7 +366,9 @@ def provision_map_rows(
         enrolments = enrolments.filter(pupil__nc_year=nc_year)
     if current_only:
         enrolments = enrolments.filter(group__ends_on__gte=today, group__starts_on__lte=today)
-    enrolments = list(enrolments.order_by("pupil__last_name", "pupil__first_name", "group_id"))
+    enrolments = list(
+        enrolments.order_by("pupil__last_name", "pupil__first_name", "group_id", "starts_on")
+    )
     group_ids = {e.group_id for e in enrolments}
     # Stats and shares read only each enrolment's dates and pupil id: no pupils for the prefetch.
     groups = (
@@ -355,15 +390,20 @@ def provision_map_rows(
     stats = group_stats(groups, school=school, today=today)
     shares = pupil_shares(groups, stats, until=today)
     by_pk = {g.pk: g for g in groups}
+    stints = OrderedDict()  # (group, pupil): places, in the order of the rows
+    for e in enrolments:
+        e.group = by_pk[e.group_id]  # its gain reads the intervention's measure: no query
+        stints.setdefault((e.group_id, e.pupil_id), []).append(e)
     return [
         MapRow(
-            pupil=e.pupil,
-            enrolment=e,
-            group=by_pk[e.group_id],
-            stats=stats[e.group_id],
-            share=shares[(e.group_id, e.pupil_id)],
+            pupil=places[0].pupil,
+            enrolment=current_stint(places, today),
+            group=by_pk[group_id],
+            stats=stats[group_id],
+            share=shares[(group_id, pupil_id)],
+            stints=places,
         )
-        for e in enrolments
+        for (group_id, pupil_id), places in stints.items()
     ]
 
 
@@ -462,7 +502,7 @@ def pupil_totals(rows: list[MapRow], *, today: dt.date | None = None) -> dict:
             (
                 r.stats.weekly_hours
                 for r in rows
-                if r.group.starts_on <= today <= r.group.ends_on and r.enrolment.active_on(today)
+                if r.group.starts_on <= today <= r.group.ends_on and r.active_on(today)
             ),
             ZERO,
         ),
@@ -487,7 +527,8 @@ def _pupil_share_of(group, pupil_id, planned: Decimal) -> Decimal:
     enrolled, or all of it for the pupil a group was set up for (and none for anyone else)."""
     if group.exclusive_to_id:
         return planned if group.exclusive_to_id == pupil_id else ZERO
-    return costs.per_pupil_cost(planned, len(group.enrolments.all()))
+    # Pupils, not places: one who re-joined the group is one of those sharing it.
+    return costs.per_pupil_cost(planned, len({e.pupil_id for e in group.enrolments.all()}))
 
 
 def pupil_year_cost(pupil, rows: list[MapRow], *, today: dt.date) -> dict:
@@ -746,9 +787,11 @@ def budget_summary(school, year: int, *, today: dt.date | None = None) -> dict:
         delivered_total += costs.sessions_cost(
             sessions=held[g.pk], session_minutes=g.session_minutes, hourly_rate=g.hourly_rate
         ) + (extras if start <= g.starts_on <= min(end, today) else ZERO)
-        for e in g.enrolments.all():
-            pupils[e.pupil_id] = e.pupil
-            per_pupil[e.pupil_id] += _pupil_share_of(g, e.pupil_id, planned)
+        # Each pupil once: a pupil who re-joined the group has two places but one share.
+        in_group = {e.pupil_id: e.pupil for e in g.enrolments.all()}
+        for pupil_id, pupil in in_group.items():
+            pupils[pupil_id] = pupil
+            per_pupil[pupil_id] += _pupil_share_of(g, pupil_id, planned)
     threshold = school.top_up_threshold
     top_ups = list(
         TopUpFunding.objects.for_school(school)

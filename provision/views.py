@@ -217,10 +217,12 @@ def group_detail(request, group_id):
         .filter(provision_enrolments__group=group)
         .values_list("pk", flat=True)
     )
+    # One entry per pupil, with their places (a pupil who left and re-joined has two) and their
+    # share of the group over all of them.
+    places = selectors.stints_by_pupil(e for e in group.enrolments.all() if e.pupil_id in visible)
     enrolments = [
-        {"e": e, "share": shares[(group.pk, e.pupil_id)]}
-        for e in group.enrolments.all()
-        if e.pupil_id in visible
+        {"pupil": stints[0].pupil, "stints": stints, "share": shares[(group.pk, pupil_id)]}
+        for pupil_id, stints in places.items()
     ]
     sessions = list(group.sessions.prefetch_related("attended").order_by("-date")[:60])
     audit(request, "view", group, summary=f"Provision group {group.title}")
