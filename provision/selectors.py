@@ -692,20 +692,23 @@ def staff_load(membership, *, today: dt.date | None = None) -> dict:
 
 def intervention_effectiveness(school, *, exited_between=None) -> list[dict]:
     """Per intervention: pupils measured at entry and exit, mean gain, mean ratio gain (reading
-    ages) with its Brooks band, and the share of pupils who improved. `exited_between` (start,
-    end) keeps only pupils who left the intervention in that period (a report's school year);
-    without an exit date, the group's end date counts."""
+    ages) with its Brooks band, and the share of pupils who improved. Each place is its own
+    entry and exit: a pupil who left a group and re-joined it is measured for each place, so
+    `measured` (places) may exceed `measured_pupils`, and `pupils` counts each pupil once.
+    `exited_between` (start, end) keeps only places that ended in that period (a report's
+    school year): at the exit assessment, else the place's end date, else the group's."""
     # Only the scores and their dates, tagged with the intervention: no group or intervention
     # objects per enrolment.
     enrolments = Enrolment.objects.filter(group__school=school)
     if exited_between:
         enrolments = enrolments.filter(
             Q(exit_on__range=exited_between)
-            | Q(exit_on__isnull=True, group__ends_on__range=exited_between)
+            | Q(exit_on__isnull=True, ends_on__range=exited_between)
+            | Q(exit_on__isnull=True, ends_on__isnull=True, group__ends_on__range=exited_between)
         )
     enrolments = (
         enrolments.annotate(intervention_id=F("group__intervention_id"))
-        .only("id", "entry_score", "exit_score", "entry_on", "exit_on")
+        .only("id", "pupil_id", "entry_score", "exit_score", "entry_on", "exit_on")
         .order_by()
     )
     by_intervention = defaultdict(list)
@@ -735,8 +738,9 @@ def intervention_effectiveness(school, *, exited_between=None) -> list[dict]:
         out.append(
             {
                 "intervention": intervention,
-                "pupils": len(rows),
+                "pupils": len({e.pupil_id for e in rows}),
                 "measured": len(measured),
+                "measured_pupils": len({e.pupil_id for e in measured}),
                 "mean_gain": mean_gain,
                 "improved": sum(1 for g in gains if g > 0),
                 "mean_ratio": mean_ratio,

@@ -174,7 +174,8 @@ def outcomes_section(school, year: int, threshold: int) -> dict:
     for e in intervention_effectiveness(school, exited_between=(start, end)):
         if not e["measured"]:
             continue
-        measured = sup.count(e["measured"], threshold)
+        # Children, not places: one measured in two places of a group is still one child.
+        measured = sup.count(e["measured_pupils"], threshold)
         # A mean over fewer pupils than the threshold could describe one child: hide it too.
         gain = (
             "—"
