@@ -1,7 +1,7 @@
 """Reads for the provision map. Each builds its numbers from a fixed handful of queries, so a
 page's query count does not grow with the number of groups, pupils or sessions.
 
-Other apps (reports, reviews) use: delivered_hours_by_pupil, provision_for_pupil,
+Other apps (reports, reviews) use: delivered_hours_by_pupil, provision_for_pupil, stint_shares,
 provision_map_rows, budget_summary, intervention_effectiveness."""
 
 import datetime as dt
@@ -488,6 +488,67 @@ def provision_for_pupil(pupil, *, today: dt.date | None = None) -> list[MapRow]:
         today=today,
         current_only=False,
     )
+
+
+def stint_shares(pupil, rows: list[MapRow]) -> dict:
+    """{enrolment pk: PupilShare} for every place on the pupil's rows (provision_for_pupil): a
+    row's share divided between its places, for a record that lists each place on its own (the
+    transition pack). Sessions attended and hours go by the dates of the sessions; the cost in
+    proportion to the sessions attended (all to the last place if none were), so the places add
+    up to the row's share to the penny. One query, run only when a group has several places."""
+    out = {}
+    split = [r for r in rows if len(r.stints) > 1]
+    for r in rows:
+        if len(r.stints) == 1:
+            out[r.stints[0].pk] = r.share
+    if not split:
+        return out
+    came = defaultdict(list)
+    for group_id, day in Attendance.objects.filter(
+        pupil_id=pupil.pk,
+        sessionlog__status=SessionLog.Status.HELD,
+        sessionlog__group_id__in=[r.group.pk for r in split],
+    ).values_list("sessionlog__group_id", "sessionlog__date"):
+        came[group_id].append(day)
+    for r in split:
+        counts = [0] * len(r.stints)
+        for day in came[r.group.pk]:
+            counts[_stint_of(r.stints, day)] += 1
+        cost_parts = _divide(r.share.cost_to_date, counts)
+        planned_parts = _divide(r.share.planned_cost, counts)
+        for i, e in enumerate(r.stints):
+            out[e.pk] = PupilShare(
+                attended=counts[i],
+                hours=costs.hours(counts[i] * r.group.session_minutes).quantize(Decimal("0.01")),
+                cost_to_date=cost_parts[i],
+                planned_cost=planned_parts[i],
+            )
+    return out
+
+
+def _stint_of(stints, day: dt.date) -> int:
+    """Which of the places (oldest first) a session on `day` belongs to: the one active that
+    day, else the last that had started (a session logged outside the place's dates)."""
+    index = 0
+    for i, e in enumerate(stints):
+        if e.active_on(day):
+            return i
+        if e.starts_on <= day:
+            index = i
+    return index
+
+
+def _divide(amount: Decimal, weights: list[int]) -> list[Decimal]:
+    """`amount` split in proportion to `weights`, in whole pence adding up to it exactly (the
+    pennies left by rounding down go to the last part; no weight at all: all to the last)."""
+    pennies = costs.pence(amount)
+    total = sum(weights)
+    if not total:
+        parts = [0] * (len(weights) - 1) + [pennies]
+    else:
+        parts = [pennies * w // total for w in weights]
+        parts[-1] += pennies - sum(parts)
+    return [Decimal(p).scaleb(-2).quantize(costs.PENNY) for p in parts]
 
 
 def pupil_totals(rows: list[MapRow], *, today: dt.date | None = None) -> dict:

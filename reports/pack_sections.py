@@ -69,17 +69,22 @@ def reviews(pupil):
 
 
 def provision(pupil):
-    from provision.selectors import provision_for_pupil
+    """One entry per place: a pupil who left a group and re-joined it has two, each with its
+    own dates, measures and part of the sessions, hours and cost."""
+    from provision.selectors import provision_for_pupil, stint_shares
 
+    rows = provision_for_pupil(pupil)
+    shares = stint_shares(pupil, rows)
     return [
         {"intervention": row.intervention.name, "group": str(row.group),
-         "starts_on": _d(row.enrolment.starts_on), "ends_on": _d(row.enrolment.ends_on),
-         "sessions_attended": row.share.attended, "hours": str(row.share.hours),
-         "cost": _money(row.share.cost_to_date),
+         "starts_on": _d(e.starts_on), "ends_on": _d(e.ends_on),
+         "sessions_attended": shares[e.pk].attended, "hours": str(shares[e.pk].hours),
+         "cost": _money(shares[e.pk].cost_to_date),
          "measure": row.intervention.get_measure_display() if row.intervention.measure else "",
-         "entry": str(row.enrolment.entry_score) if row.enrolment.entry_score is not None else "",
-         "exit": str(row.enrolment.exit_score) if row.enrolment.exit_score is not None else ""}
-        for row in provision_for_pupil(pupil)
+         "entry": str(e.entry_score) if e.entry_score is not None else "",
+         "exit": str(e.exit_score) if e.exit_score is not None else ""}
+        for row in rows
+        for e in row.stints
     ]  # fmt: skip
 
 
