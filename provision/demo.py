@@ -159,11 +159,40 @@ def _seed_school(ctx, school):
     groups = ProvisionGroup.objects.bulk_create(groups)
 
     enrolments = []
-    for group, chosen in zip(groups, members, strict=True):
+    # One pupil of the first ended group left it for a few weeks (a hospital stay) and re-joined
+    # it: two places, the first with only its entry score, and no sessions in between.
+    away = {}  # (group index, pupil pk): (last day of the first place, first of the second)
+    for n, (group, chosen) in enumerate(zip(groups, members, strict=True)):
+        if group.ends_on < today and not group.exclusive_to_id and len(chosen) > 1:
+            left_on = group.starts_on + dt.timedelta(weeks=3, days=4)
+            back_on = group.starts_on + dt.timedelta(weeks=6)
+            if back_on < group.ends_on:
+                away[(n, chosen[-1].pk)] = (left_on, back_on)
+            break
+    for n, (group, chosen) in enumerate(zip(groups, members, strict=True)):
         measure = group.intervention.measure
         for pupil in chosen:
             entry, exit_ = _scores(rng, measure, group.intervention)
             ended = group.ends_on < today
+            if (n, pupil.pk) in away:
+                left_on, back_on = away[(n, pupil.pk)]
+                # Assessed again on re-joining: part of the way to their exit score, so the
+                # second place's gain (and ratio gain) is of the size the others show.
+                step = Decimal("0.1") if measure == "scale" else Decimal(1)
+                resumed = (entry + (exit_ - entry) * 2 / 5).quantize(step)
+                enrolments += [
+                    Enrolment(
+                        group=group, pupil=pupil, starts_on=group.starts_on, ends_on=left_on,
+                        entry_score=entry, entry_on=group.starts_on,
+                        impact_note="Left for a hospital stay; no exit assessment.",
+                    ),
+                    Enrolment(
+                        group=group, pupil=pupil, starts_on=back_on, ends_on=group.ends_on,
+                        entry_score=resumed, entry_on=back_on,
+                        exit_score=exit_, exit_on=group.ends_on,
+                    ),
+                ]  # fmt: skip
+                continue
             enrolments.append(
                 Enrolment(
                     group=group,
@@ -181,7 +210,7 @@ def _seed_school(ctx, school):
     # A term of logged sessions: most held, some cancelled, the odd pupil away.
     calendar = selectors.calendar_for(school)
     logs, attendance_plan = [], []
-    for group, chosen in zip(groups, members, strict=True):
+    for n, (group, chosen) in enumerate(zip(groups, members, strict=True)):
         for day in calendar.dates(group, until=today - dt.timedelta(days=1)):
             if rng.random() < 0.04:
                 continue  # not logged
@@ -197,7 +226,12 @@ def _seed_school(ctx, school):
                     logged_by=group.staff.user,
                 )
             )
-            present = [p for p in chosen if rng.random() > 0.08] if held else []
+            # The random draw comes first, so the pupil away draws as the others do.
+            present = (
+                [p for p in chosen if rng.random() > 0.08 and not _away(away, n, p, day)]
+                if held
+                else []
+            )
             if held and not present:  # nobody came: that session was cancelled, pupils absent
                 logs[-1].status, logs[-1].reason, logs[-1].note = "cancelled", "pupil_absent", ""
             attendance_plan.append(present)
@@ -276,6 +310,11 @@ def _seed_school(ctx, school):
             appointed_on=dt.date(today.year - 2, 9, 1) if primary else dt.date(2016, 9, 1),
             achieved_on=None if primary else dt.date(2018, 7, 1),
         )
+
+
+def _away(away, n, pupil, day) -> bool:
+    gap = away.get((n, pupil.pk))
+    return gap is not None and gap[0] < day < gap[1]
 
 
 def _scores(rng, measure, intervention):
