@@ -304,3 +304,25 @@ def test_the_data_migration_ends_cycles_left_open_off_the_register(school, senco
     assert Pupil.objects.get(pk=taught_pupil.pk).next_review_due is None
     assert staying.is_open and not staying.is_ended
     assert Pupil.objects.get(pk=staying.pupil_id).next_review_due == staying.review_date
+
+
+def test_an_ehc_plan_still_in_force_keeps_its_review_clock(school, senco):
+    """Off the register before the LA ceased the plan: the support plan ends, but the plan's
+    annual review is still the register's next review (statutory until the plan ceases)."""
+    from reviews.services_ehc import pupil_next_review_sync
+
+    from .ehc_factories import EhcPlanFactory
+
+    plan = EhcPlanFactory(pupil__school=school, issued_on=_today() - dt.timedelta(days=100))
+    pupil = plan.pupil
+    NeedFactory(pupil=pupil)
+    pupil_next_review_sync(pupil=pupil)
+    annual = Pupil.objects.get(pk=pupil.pk).next_review_due
+    cycle = issued_cycle(pupil, senco.user, review_in_days=5)
+    assert annual is not None and annual != cycle.review_date
+
+    decide(pupil, "M", senco.user)
+
+    cycle.refresh_from_db()
+    assert cycle.is_ended
+    assert Pupil.objects.get(pk=pupil.pk).next_review_due == annual
