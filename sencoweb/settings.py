@@ -336,5 +336,6 @@ LOGGING = {
 }
 
 # Form widgets render with Django's own Jinja2 widget templates: the same HTML as the default
-# renderer, at a third of the cost (a select of 150 classes was a tenth of the register page).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# renderer, at a third of the cost (a select of 150 classes was a tenth of the register page);
+# a select's options are written in one template (templates/jinja2_forms, same HTML again).
+FORM_RENDERER = "sencoweb.jinja.FormRenderer"

@@ -107,3 +107,34 @@ def test_site_header_for_a_signed_out_visitor_has_no_menu(client):
 
     html = client.get(reverse("login")).content.decode()
     assert "SENCo Web" in html and 'id="main-nav"' not in html
+
+
+def test_select_writes_what_djangos_own_template_writes():
+    """templates/jinja2_forms writes a select's options itself (sencoweb.jinja.FormRenderer):
+    the HTML must be the stock renderer's, for groups, a chosen option, attributes that are
+    True or False, a multiple select, text that needs escaping, and a widget with its own
+    option template (which is still used)."""
+    from django import forms
+    from django.forms.renderers import Jinja2
+
+    class Starred(forms.Select):
+        option_template_name = "django/forms/widgets/radio_option.html"
+
+    class Choices(forms.Form):
+        plain = forms.ChoiceField(choices=[("", "Any"), ("K", "SEN support"), ("E", "EHC plan")])
+        grouped = forms.ChoiceField(
+            choices=[("Areas", [("a", "<b>Cognition & learning</b>"), ("b", 'Say "hi"')]),
+                     ("c", "Other")],
+            widget=forms.Select(attrs={"class": "form-select", "required": True,
+                                       "disabled": False, "data-x": "1 < 2"}),
+        )  # fmt: skip
+        many = forms.MultipleChoiceField(choices=[(1, "One"), (2, "Two"), (3, "Three")])
+        own = forms.ChoiceField(choices=[("x", "X")], widget=Starred)
+
+    data = {"plain": "K", "grouped": "b", "many": ["1", "3"], "own": "x"}
+    form, stock = Choices(data), Choices(data, renderer=Jinja2())
+    assert isinstance(form.renderer, jinja.FormRenderer)
+    ours = {name: form[name].as_widget() for name in form.fields}
+    for name in form.fields:
+        assert ours[name] == stock[name].as_widget(), name
+    assert "selected>SEN support</option>" in ours["plain"]
