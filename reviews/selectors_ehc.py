@@ -162,7 +162,20 @@ def plan_deadlines(plan: EhcPlan, reviews, *, profile, today) -> list[engine.Dea
 
 
 def _reviews_prefetch():
-    return Prefetch("reviews", queryset=AnnualReview.objects.order_by("meeting_on", "created_at"))
+    # As a list attribute (`plan.review_list`): a prefetch into the related manager builds a
+    # queryset for every plan to hold its cache, a third of the deadlines page's ORM time.
+    return Prefetch(
+        "reviews",
+        queryset=AnnualReview.objects.order_by("meeting_on", "created_at"),
+        to_attr="review_list",
+    )
+
+
+def reviews_of(plan: EhcPlan) -> list:
+    """The plan's annual reviews, oldest first: prefetched by _reviews_prefetch, else a query."""
+    if hasattr(plan, "review_list"):
+        return plan.review_list
+    return list(plan.reviews.order_by("meeting_on", "created_at"))
 
 
 def plans_in_force(*, schools, pupils=None):
@@ -201,7 +214,7 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
                 )
     for plan in plans:
         profile = profile_for(profiles, plan.school_id, plan.la_code)
-        reviews = list(plan.reviews.all())
+        reviews = reviews_of(plan)
         try:
             review, cycle = review_deadlines(plan, reviews, profile=profile)
         except ValueError:
