@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Window
 
 from pupils.codes import Area, NcYear
+from pupils.models import class_order_key
 from sencoweb.models import CalendarDays, Membership, calendar_days
 
 from . import costs, measures
@@ -446,6 +447,10 @@ def provision_map(school, *, pupils, today: dt.date, by="year", area="", wave=""
     if by == "year":  # Reception before Year 1, Year 2 before Year 10
         order = {label: i for i, label in enumerate(_YEAR_LABELS.values())}
         sections = OrderedDict(sorted(sections.items(), key=lambda kv: order.get(kv[0], 99)))
+    elif by == "class":  # Class RW before Class 1A, 6B before 10A (class_order_key); no class last
+        sections = OrderedDict(
+            sorted(sections.items(), key=lambda kv: (kv[0] == "No class", class_order_key(kv[0])))
+        )
     groups = {r.group.pk: r for r in rows}
     totals = {
         "pupils": len({r.pupil.pk for r in rows}),

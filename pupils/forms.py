@@ -18,9 +18,11 @@ from .models import (
     Pupil,
     PupilDocument,
     TeachingGroup,
+    class_order_key,
 )
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 YES_NO = [("", "Any"), ("1", "Yes"), ("0", "No")]
 
 SORTS = {
@@ -31,6 +33,30 @@ SORTS = {
     "need": ("primary_need", "last_name"),
     "review": ("next_review_due", "last_name"),
 }
+
+
+class ClassOrderIterator(django_filters.fields.ModelChoiceIterator):
+    """A list of classes to choose from, in school order (Reception, Year 1, ... then other
+    names: pupils.models.class_order_key), not string order ("Class RW" after "Class 6B").
+    Lazy like Django's: "Any" comes without a query (the widget peeks at the first option), the
+    classes with one query, sorted as they are read."""
+
+    def __iter__(self):
+        choices = super().__iter__()
+        for choice in choices:
+            if hasattr(choice[0], "instance"):  # the first class: read the rest and sort them
+                rest = [choice, *choices]
+                yield from sorted(rest, key=lambda c: class_order_key(c[0].instance.name))
+                return
+            yield choice  # "Any"
+
+
+class ClassChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = ClassOrderIterator
+
+
+class ClassChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ClassChoiceField
 
 
 class RegisterFilter(django_filters.FilterSet):
@@ -52,7 +78,7 @@ class RegisterFilter(django_filters.FilterSet):
         label="Broad area", choices=Area.choices, method="by_area", empty_label="Any"
     )
     nc_year = django_filters.ChoiceFilter(label="Year", choices=NcYear.choices, empty_label="Any")
-    reg_group = django_filters.ModelChoiceFilter(
+    reg_group = ClassChoiceFilter(
         label="Class", queryset=TeachingGroup.objects.none(), empty_label="Any"
     )
     looked_after = django_filters.ChoiceFilter(

@@ -32,7 +32,7 @@ from sencoweb.models import append_audit_event
 from . import upn as upn_rules
 from .census import pupil_ids_with_ehc_plan
 from .codes import SenType
-from .models import Need, Pupil, StatusDecision, TeachingGroup
+from .models import Need, Pupil, StatusDecision, TeachingGroup, class_order_key
 
 MIS_SOURCE = "MIS import"
 MAX_ROWS = 20000
@@ -1081,14 +1081,15 @@ def _plan_pupil(incoming: PupilIn, pupil: Pupil | None, parsed, with_plan) -> Pu
         if old != item.reg_group:
             item.changes.append(Change("Registration group", _show(old), _show(item.reg_group)))
     if "teaching_groups" in values:
-        old_groups = sorted(g.name for g in pupil.teaching_groups.all()) if pupil else []
+        names = [g.name for g in pupil.teaching_groups.all()] if pupil else []
+        old_groups = sorted(names, key=class_order_key)  # shown in school order: RW, 1A, ...
         item.teaching_groups = values["teaching_groups"]
-        if old_groups != sorted(item.teaching_groups):
+        if old_groups != sorted(item.teaching_groups, key=class_order_key):
             item.changes.append(
                 Change(
                     "Teaching groups",
                     ", ".join(old_groups) or "-",
-                    ", ".join(item.teaching_groups) or "-",
+                    ", ".join(sorted(item.teaching_groups, key=class_order_key)) or "-",
                 )
             )
     _plan_status_and_needs(item, incoming, pupil, parsed)

@@ -2,6 +2,7 @@
 one-page profile. A pupil's status changes only through a StatusDecision (pupils.services)."""
 
 import datetime as dt
+import re
 import uuid
 
 from django.conf import settings
@@ -42,6 +43,29 @@ class TeachingGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# "RW", "Class 1A", "Year 3", "10En2", "7X/Ma1": an optional word, then R (Reception) not followed
+# by a lower-case letter ("Robins" is a name), or a year number of one or two digits.
+_CLASS_NAME = re.compile(
+    r"(?:(?i:class|form|year|yr)\s*)?(R(?:eception)?(?![a-z])|\d{1,2}(?!\d))(.*)"
+)
+
+
+def _natural(text: str) -> list:
+    """'En10' after 'En2': numbers compare as numbers (re.split alternates text and digits)."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
+def class_order_key(name: str) -> tuple:
+    """Sort key for class and group names in school order: Reception first, then by year
+    number, then by the rest of the name ("RW", "1A", "1B", "2C" ... "6B", "7X", "10A"), then
+    any other name alphabetically ("Hedgehogs", "Nurture group")."""
+    found = _CLASS_NAME.fullmatch(name.strip())
+    if found is None:
+        return (1, 0, _natural(name), name)
+    year = 0 if found[1].startswith("R") else int(found[1])
+    return (0, year, _natural(found[2].strip()), name)
 
 
 class PupilQuerySet(SchoolScopedQuerySet):

@@ -19,6 +19,7 @@ from .models import (
     StatusDecision,
     TeachingGroup,
     add_months,
+    class_order_key,
 )
 
 
@@ -56,23 +57,24 @@ def register_counts(*, school) -> dict[str, int]:
     return counts
 
 
-def my_classes(*, school, user):
-    """The member's groups, each with its current SEN pupils and their active needs."""
+def my_classes(*, school, user) -> list[TeachingGroup]:
+    """The member's groups in school order (Reception, Year 1 ...: class_order_key), each with
+    its current SEN pupils and their active needs."""
     sen_pupils = (
         Pupil.objects.current()
         .with_sen()
         .prefetch_related(Prefetch("needs", queryset=Need.objects.active().order_by("rank")))
         .order_by("last_name", "first_name")
     )
-    return (
+    groups = (
         TeachingGroup.objects.for_school(school)
         .filter(staff=user)
         .prefetch_related(
             Prefetch("pupils", queryset=sen_pupils, to_attr="sen_pupils"),
             Prefetch("registered_pupils", queryset=sen_pupils, to_attr="sen_registered"),
         )
-        .order_by("name")
     )
+    return sorted(groups, key=lambda g: class_order_key(g.name))
 
 
 def concerns_for(*, request):
