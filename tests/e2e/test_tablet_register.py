@@ -1,0 +1,60 @@
+"""A TA on an iPad held upright (768 px, touch): every control of the session register is big
+enough to tap, the words on the buttons sit in their middle and the choice not made yet is
+readable."""
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import PupilFactory
+from tests.provision.factories import GroupFactory, enrol, last_weekday
+
+from .conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+IPAD = {"width": 768, "height": 1024}
+# Everything a finger may need on the page, as [what, height, how far the words are off centre].
+TARGETS = """() => Array.from(document.querySelectorAll(
+    '.today-page a, .today-page button, .today-page summary, .today-page label.btn,'
+    + ' .today-page select, .today-page input[type=text]'))
+  .filter(e => e.getClientRects().length && e.getBoundingClientRect().height > 0)
+  .map(e => {
+    const box = e.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    const words = range.getBoundingClientRect();
+    const off = words.height ? Math.abs((words.top + words.bottom) / 2 - (box.top + box.bottom) / 2) : 0;
+    return [(e.innerText || e.name || e.tagName).trim().slice(0, 40), Math.round(box.height), Math.round(off)];
+  })"""
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": IPAD, "has_touch": True, "locale": "en-GB"}
+
+
+@pytest.fixture
+def group(school, ta):
+    g = GroupFactory(school=school, staff=ta, place="Library")
+    for first in ("Amara", "Benedict", "Chloe"):
+        enrol(g, PupilFactory(school=school, sen_status="K", first_name=first, last_name="Okafor"))
+    return g
+
+
+def test_register_fits_fingers_on_a_tablet(sign_in, page, live_server, group, ta):
+    # The latest session day before today: an older day, with today's sessions still to log.
+    day = last_weekday(dt.date.today() - dt.timedelta(days=1))
+    sign_in("ta", to=f"/provision/today/?date={day.isoformat()}")
+    page.wait_for_function("window.htmx !== undefined")
+    page.tap(".session-details summary")
+    page.wait_for_selector(".session-form", state="visible")
+    screenshot(page, "tablet-register-open")
+    targets = page.evaluate(TARGETS)
+    small = [t for t in targets if t[1] < 44 and t[0] in ("Save", "Held", "Cancelled")]
+    assert not small, f"under 44 px: {small}"
+    off_centre = [t for t in targets if t[2] > 3]
+    assert not off_centre, f"words not in the middle of their button: {off_centre}"
+    # "Cancelled", not chosen yet, in Bootstrap's yellow on white was 1.6:1.
+    assert not axe_violations(page, impacts=("serious", "critical", "moderate"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= IPAD["width"]
