@@ -1,6 +1,6 @@
 """A TA on an iPad held upright (768 px, touch): every control of the session register is big
-enough to tap, the words on the buttons sit in their middle and the choice not made yet is
-readable."""
+enough to tap, the words on the buttons sit in their middle, the choice not made yet is
+readable, and an older day has a way back to today."""
 
 import datetime as dt
 
@@ -58,3 +58,7 @@ def test_register_fits_fingers_on_a_tablet(sign_in, page, live_server, group, ta
     # "Cancelled", not chosen yet, in Bootstrap's yellow on white was 1.6:1.
     assert not axe_violations(page, impacts=("serious", "critical", "moderate"))
     assert page.evaluate("document.documentElement.scrollWidth") <= IPAD["width"]
+    page.tap("#back-to-today")
+    page.wait_for_selector("#day-heading")
+    assert page.inner_text("#day-heading").startswith("Today")
+    assert not page.locator("#back-to-today").count()
