@@ -1,5 +1,5 @@
 """A TA who went back to an older day (from the list of sessions not logged yet, say) gets back
-to today in one tap, and a session's own page back to its day."""
+to today in one tap, and each day in that list is a whole row to tap, not one word of a line."""
 
 import datetime as dt
 import re
@@ -35,6 +35,14 @@ def test_an_older_day_has_a_way_back_to_today(group, ta):
     html = _today_page(ta, older)
     link = re.search(r'<a [^>]*id="back-to-today"[^>]*>Back to today</a>', html)
     assert link and f'href="{reverse("provision:today")}"' in link.group(0)
+
+
+def test_each_unlogged_day_is_one_link_with_its_sessions(group, ta):
+    html = _today_page(ta)
+    days = re.findall(r'<a class="unlogged-day" href="\?date=([\d-]+)">(.*?)</a>', html, re.S)
+    assert days, "the sessions not logged yet are listed"
+    for _, text in days:
+        assert "09:10" in text and group.title in text
 
 
 def test_the_session_page_links_back_to_its_day(group, ta):
