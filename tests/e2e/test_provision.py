@@ -161,3 +161,50 @@ def test_senco_builds_the_provision_map_pdf(
     assert info.value.suggested_filename.startswith("provision-map-")
     with open(info.value.path(), "rb") as fh:
         assert fh.read(4) == b"%PDF"
+
+
+def test_senco_re_adds_a_pupil_who_left(sign_in, page, live_server, ta_group, senco):
+    """Amara left after the first week; re-added from the third Monday she has a second place
+    (issue 6): the group page and her provision page show both, each with its dates. Ben, still
+    in the group, cannot be added again: the form says since when, on the pupil field."""
+    monday = _monday_two_weeks_ago()
+    amara = ta_group.enrolments.get(pupil__first_name="Amara")
+    amara.ends_on = monday + dt.timedelta(days=4)
+    amara.save()
+    back = monday + dt.timedelta(days=7)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(senco.user.username, to=f"/provision/groups/{ta_group.public_id}/enrol/")
+    page.select_option(
+        "#id_pupil", label=page.locator("#id_pupil option", has_text="Ben").inner_text()
+    )
+    page.fill("#id_starts_on", back.isoformat())
+    page.click("button:has-text('Save')")
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.id") == "id_pupil"
+    ben = ta_group.enrolments.get(pupil__first_name="Ben").pupil
+    assert page.inner_text("#id_pupil_error") == (
+        f"{ben.display_name} is already in this group since {monday.day} {monday:%b %Y}."
+    )
+    screenshot(page, "provision_enrol_already_in")
+    assert_accessible(page)
+    page.select_option(
+        "#id_pupil", label=page.locator("#id_pupil option", has_text="Amara").inner_text()
+    )
+    page.fill("#id_starts_on", back.isoformat())
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=enrolled.")
+    places = Enrolment.objects.filter(group=ta_group, pupil=amara.pupil).order_by("starts_on")
+    assert [(p.starts_on, p.ends_on) for p in places] == [(monday, amara.ends_on), (back, None)]
+    lines = page.locator("tr.place").all_inner_texts()
+    mine = [line for line in lines if "re-joined" in line or f"From {back.day} {back:%b}" in line]
+    assert len(mine) == 2, lines
+    assert f"{monday.day} {monday:%b %Y} to {amara.ends_on.day} {amara.ends_on:%b %Y}" in mine[0]
+    screenshot(page, "provision_group_rejoined")
+    assert_accessible(page)
+    page.click(f"a[href$='/provision/pupils/{amara.pupil.public_id}/']")
+    page.wait_for_selector("#pupil-totals")
+    rows = page.locator("tr.place").all_inner_texts()
+    assert len(rows) == 2 and "left and re-joined" in rows[0]
+    assert f"{back.day} {back:%b %Y} to" in rows[1]
+    screenshot(page, "provision_pupil_rejoined")
+    assert_accessible(page)
