@@ -1,5 +1,6 @@
-"""A TA who went back to an older day (from the list of sessions not logged yet, say) gets back
-to today in one tap, and each day in that list is a whole row to tap, not one word of a line."""
+"""On a tablet in a hurry: the home page's 'Log sessions' is a big button; a TA who went back to
+an older day (from the list of sessions not logged yet, say) gets back to today in one tap; each
+day in that list is a whole row to tap; a session's own page leads back to its day."""
 
 import datetime as dt
 import re
@@ -27,6 +28,15 @@ def _today_page(ta, day=None):
     response = client_for(ta).get(reverse("provision:today"), params)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_home_log_sessions_is_a_large_button(school, ta):
+    today = dt.date.today()
+    g = GroupFactory(school=school, staff=ta, days=str(today.weekday()))
+    enrol(g, PupilFactory(school=school, sen_status="K"))
+    html = client_for(ta).get(reverse("home")).content.decode()
+    button = re.search(r'<a [^>]*id="panel-today-log"[^>]*>Log sessions</a>', html)
+    assert button and "btn-lg" in button.group(0)
 
 
 def test_an_older_day_has_a_way_back_to_today(group, ta):
