@@ -1,6 +1,7 @@
 """Forms of the school settings and term dates pages (views_school.py)."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.utils.dateformat import format as date_format
@@ -10,6 +11,10 @@ from .widgets import DateInput
 
 SUPPRESSION_MIN = 2
 SUPPRESSION_MAX = 20
+# The notional SEN budget meets the first £6,000 a year of a pupil's additional support; the LA's
+# top-up pays above it (DOMAIN.md 5.1). An LA may set its own figure; above £20,000 is a typo.
+TOP_UP_MAX = Decimal("20000")
+TOP_UP_RANGE = f"from £0 to £{TOP_UP_MAX:,.0f}"
 
 
 def _long(day: dt.date) -> str:
@@ -42,17 +47,26 @@ class SchoolSettingsForm(forms.ModelForm):
             "has_resourced_provision",
             "suppression_threshold",
             "financial_year_starts_in_september",
+            "top_up_threshold",
         ]
         labels = {
             "name": "School name",
             "estab": "DfE establishment number",
             "suppression_threshold": "Suppression threshold for anonymised reports",
+            "top_up_threshold": "Top-up threshold (£ a year for each pupil)",
         }
         error_messages = {
             "la_code": {"max_length": "The LA code is three digits, e.g. 801."},
             "estab": {"max_length": "The establishment number is four digits, e.g. 2041."},
             "name": {"required": "Enter the school's name."},
             "la_name": {"required": "Enter the local authority's name, e.g. Bristol."},
+            "top_up_threshold": {
+                "required": f"Enter the threshold in pounds, {TOP_UP_RANGE}; 6000 is usual.",
+                "invalid": f"Enter the threshold in pounds, e.g. 6000 or 6000.00 ({TOP_UP_RANGE}).",
+                "max_decimal_places": "Give pounds and pence: no more than 2 decimal places.",
+                "max_digits": f"That is too high: enter an amount {TOP_UP_RANGE}.",
+                "max_whole_digits": f"That is too high: enter an amount {TOP_UP_RANGE}.",
+            },
         }
         help_texts = {
             "la_code": "Three digits, e.g. 801 for Bristol.",
@@ -74,6 +88,13 @@ class SchoolSettingsForm(forms.ModelForm):
                 "shown as “fewer than N”), so that a small group cannot identify a pupil. "
                 f"Between {SUPPRESSION_MIN} and {SUPPRESSION_MAX}; 5 is common practice."
             ),
+            "top_up_threshold": (
+                "The notional SEN budget meets the first part of each pupil's additional "
+                "support; the local authority's top-up funding (element 3) pays above it. A pupil "
+                "whose planned support costs more than this in the financial year is listed as a "
+                "top-up candidate on the SEN budget page. £6,000 nationally; change it only if "
+                "your LA uses another figure."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -85,6 +106,7 @@ class SchoolSettingsForm(forms.ModelForm):
         self.fields["suppression_threshold"].widget.attrs.update(
             min=SUPPRESSION_MIN, max=SUPPRESSION_MAX
         )
+        self.fields["top_up_threshold"].widget.attrs.update(min=0, max=TOP_UP_MAX, step="0.01")
         self.fields["la_code"].widget.attrs.update(inputmode="numeric", pattern="[0-9]{3}")
         self.fields["estab"].widget.attrs.update(inputmode="numeric", pattern="[0-9]{4}")
 
@@ -131,6 +153,19 @@ class SchoolSettingsForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"{value} is too high: governors' reports would hide almost every count. "
                 f"Enter a number between {SUPPRESSION_MIN} and {SUPPRESSION_MAX}."
+            )
+        return value
+
+    def clean_top_up_threshold(self):
+        value = self.cleaned_data["top_up_threshold"]
+        if value < 0:
+            raise forms.ValidationError(
+                f"The threshold cannot be negative: enter an amount {TOP_UP_RANGE}."
+            )
+        if value > TOP_UP_MAX:
+            raise forms.ValidationError(
+                f"£{value:,.2f} is too high: enter an amount {TOP_UP_RANGE} (the national figure "
+                "is £6,000)."
             )
         return value
 

@@ -4,6 +4,7 @@ Every write is audited with the before and after of each changed field.
 """
 
 import datetime as dt
+from decimal import Decimal
 from itertools import groupby
 
 from django.contrib import messages
@@ -21,9 +22,11 @@ from .services_school import in_term
 
 
 def _value(value):
-    """A field value as the audit detail keeps it (JSON)."""
+    """A field value as the audit detail keeps it (JSON): a date as ISO, money as '6000.00'."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
     return value
 
 

@@ -1,5 +1,5 @@
-"""Browser: the SENCO sets the school's suppression threshold (refused first when too low)
-and adds a term with its half term."""
+"""Browser: the SENCO sets the school's suppression threshold (refused first when too low) and
+its top-up threshold (refused first when negative), and adds a term with its half term."""
 
 import datetime as dt
 
@@ -23,6 +23,23 @@ def test_senco_sets_the_threshold_and_adds_a_term(senco, school, sign_in, page):
     screenshot(page, "school-settings-saved")
     school.refresh_from_db()
     assert school.suppression_threshold == 10
+
+    page.fill("#id_top_up_threshold", "-5")
+    page.click("#save")
+    page.wait_for_selector("#error_1_id_top_up_threshold")
+    assert "cannot be negative" in page.inner_text("#error_1_id_top_up_threshold")
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.id") == "id_top_up_threshold"
+    assert_accessible(page)
+    screenshot(page, "school-settings-top-up-refused")
+    page.fill("#id_top_up_threshold", "7000")
+    page.click("#save")
+    page.wait_for_selector("text=School settings saved.")
+    school.refresh_from_db()
+    assert school.top_up_threshold == 7000
+    page.goto(page.url.replace("/school/settings/", "/provision/budget/"))
+    assert "planned support above £7,000 this year" in page.inner_text("main")
+    page.go_back()
 
     page.get_by_role("link", name="Term dates").click()
     page.wait_for_selector("#no-terms")

@@ -2,6 +2,7 @@
 audit, and that another school's term is a 404."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -23,6 +24,7 @@ def _settings_data(school, **changes):
         "estab": school.estab,
         "phase": school.phase,
         "suppression_threshold": school.suppression_threshold,
+        "top_up_threshold": str(school.top_up_threshold),
         "financial_year_starts_in_september": "true"
         if school.financial_year_starts_in_september
         else "false",
@@ -95,14 +97,12 @@ def test_other_roles_are_refused_every_page_and_change_nothing(role, request, sc
     client = client_for(request.getfixturevalue(role))
     for url in _urls(term):
         assert client.get(url).status_code == 403, url
-    assert (
-        client.post(reverse("school:settings"), _settings_data(school, name="Hacked")).status_code
-        == 403
-    )
+    hacked = _settings_data(school, name="Hacked", top_up_threshold="1")
+    assert client.post(reverse("school:settings"), hacked).status_code == 403
     assert client.post(reverse("school:term_add"), _term_data(name="spring")).status_code == 403
     assert client.post(reverse("school:term_delete", args=[term.pk])).status_code == 403
     school.refresh_from_db()
-    assert school.name == "Oakfield Primary"
+    assert school.name == "Oakfield Primary" and school.top_up_threshold == 6000
     assert Term.objects.filter(pk=term.pk).exists() and Term.objects.count() == 1
     assert not AuditEvent.objects.filter(action__in=["create", "update", "delete"]).exists()
 
@@ -219,6 +219,60 @@ def test_bad_details_are_refused_next_to_the_field(senco, school, field, value, 
     assert school.la_name == "Bristol"
 
 
+@pytest.mark.parametrize("role", ["senco", "head"])
+def test_senco_and_head_set_the_top_up_threshold_and_it_is_audited(role, request, school):
+    member = request.getfixturevalue(role)
+    response = client_for(member).post(
+        reverse("school:settings"), _settings_data(school, top_up_threshold="7500.50")
+    )
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert school.top_up_threshold == Decimal("7500.50")
+    event = AuditEvent.objects.get(action="update", object_type="sencoweb.School")
+    assert event.username == role
+    assert event.detail == {"top_up_threshold": {"before": "6000.00", "after": "7500.50"}}
+    assert "top_up_threshold" in event.summary
+    page = client_for(member).get(reverse("school:settings")).content.decode()
+    assert 'name="top_up_threshold"' in page and 'value="7500.50"' in page
+
+
+@pytest.mark.parametrize("value", ["0", "20000", "6000.00"])
+def test_top_up_threshold_from_0_to_20000_is_accepted(senco, school, value):
+    response = client_for(senco).post(
+        reverse("school:settings"), _settings_data(school, top_up_threshold=value)
+    )
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert school.top_up_threshold == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("-1", "cannot be negative"),
+        ("20000.01", "£20,000.01 is too high"),
+        ("60000", "£60,000.00 is too high"),
+        ("123456789", "That is too high"),
+        ("6000.125", "no more than 2 decimal places"),
+        ("", "Enter the threshold in pounds"),
+        ("six thousand", "Enter the threshold in pounds, e.g. 6000"),
+    ],
+)
+def test_bad_top_up_threshold_is_refused_next_to_the_field(senco, school, value, message):
+    response = client_for(senco).post(
+        reverse("school:settings"), _settings_data(school, top_up_threshold=value, name="X")
+    )
+    assert response.status_code == 422
+    errors = _errors(response, "top_up_threshold")
+    assert len(errors) == 1 and message in errors[0], errors
+    school.refresh_from_db()  # nothing half-saved
+    assert school.top_up_threshold == 6000 and school.name == "Oakfield Primary"
+    assert not AuditEvent.objects.filter(action="update").exists()
+    page = response.content.decode()
+    assert 'id="error_1_id_top_up_threshold"' in page
+    assert "<title>Error: " in page
+
+
 def test_urn_is_shown_but_cannot_be_changed(senco, school):
     page = client_for(senco).get(reverse("school:settings")).content.decode()
     assert school.urn in page and "cannot be changed here" in page
@@ -232,6 +286,7 @@ def test_the_page_explains_the_census_flags_and_the_threshold(senco):
     page = client_for(senco).get(reverse("school:settings")).content.decode()
     assert "formally recognises" in page and "nurture room" in page
     assert "hide any count below this number" in page
+    assert "top-up candidate on the SEN budget page" in page and "£6,000 nationally" in page
 
 
 # --- term dates ---------------------------------------------------------------------------
