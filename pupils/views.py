@@ -672,12 +672,15 @@ def concern_new(request):
         )
         messages.success(request, "Thank you: the SENCO has been told about your concern.")
         return redirect("pupils:concerns")
+    # Opened from a pupil's page: Cancel goes back there, not to the list of concerns.
+    came_from = _uuid_or_none(request.GET.get("pupil"))
+    came_from = came_from and pupils.filter(public_id=came_from).first()
     return _form_page(
         request,
         title="Raise a concern",
         form=form,
         submit="Send to the SENCO",
-        back=reverse("pupils:concerns"),
+        back=selectors.detail_url(came_from) if came_from else reverse("pupils:concerns"),
         intro="Describe what you have seen, not a diagnosis. The SENCO will decide the next step "
         "and tell you.",
         status=422 if form.errors else 200,

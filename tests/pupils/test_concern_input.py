@@ -1,11 +1,14 @@
 """Raising a concern with bad input: empty fields and whitespace are refused next to the field,
 an essay is refused with a limit the teacher can act on, and HTML comes back escaped."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from pupils.forms import ConcernForm
 from pupils.models import Concern
+from tests.factories import PupilFactory
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +66,28 @@ def test_area_is_not_chosen_for_the_teacher(teacher, taught_pupil):
     assert not Concern.objects.exists()
     assert _post(teacher, taught_pupil, area="SEMH").status_code == 302
     assert Concern.objects.get().area == "SEMH"
+
+
+def _cancel_href(response) -> str:
+    return re.search(
+        r'<a class="btn btn-link" href="([^"]*)">Cancel</a>', response.content.decode()
+    )[1]
+
+
+def test_cancel_goes_back_to_the_pupil_the_form_was_opened_from(
+    teacher, outsider, taught_pupil, school
+):
+    client = client_for(teacher)
+    new = reverse("pupils:concern_new")
+    detail = reverse("pupils:detail", args=[taught_pupil.public_id])
+    from_pupil = f"{new}?pupil={taught_pupil.public_id}"
+    assert _cancel_href(client.get(from_pupil)) == detail
+    # Sent with a mistake, the form still leads back to the pupil.
+    refused = client.post(from_pupil, {"pupil": taught_pupil.public_id, "area": "CL"})
+    assert refused.status_code == 422 and _cancel_href(refused) == detail
+    # Opened from the list, a pupil one does not teach, another school's or nonsense: the list.
+    stranger = PupilFactory(school=school)
+    concerns = reverse("pupils:concerns")
+    for value in ("", str(stranger.public_id), "not-a-uuid"):
+        assert _cancel_href(client.get(new, {"pupil": value} if value else {})) == concerns
+    assert _cancel_href(client_for(outsider).get(from_pupil)) == concerns
