@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,16 +19,9 @@ from sencoweb.urltools import in_school
 
 from .models import ContributionLink, Outcome, PlanVersion, Review, ReviewSettings, SupportCycle
 from .models.cycles import hash_token
+from .next_review import pupil_next_review_sync
 
 UNFINISHED = (Outcome.Rating.PARTLY, Outcome.Rating.NOT_YET, "")
-
-
-def pupil_sync_next_review(*, pupil: Pupil) -> None:
-    """Pupil.next_review_due is the earliest review date of the pupil's open cycles. An update()
-    so the register's history is not filled with a row per date change."""
-    due = SupportCycle.objects.filter(pupil=pupil).open().aggregate(due=Min("review_date"))["due"]
-    Pupil.objects.filter(pk=pupil.pk).update(next_review_due=due)
-    pupil.next_review_due = due
 
 
 @transaction.atomic
@@ -74,7 +66,7 @@ def cycle_update(*, cycle: SupportCycle, data: dict) -> SupportCycle:
         cycle.full_clean(exclude=["pupil", "school", "opened_by", "previous"])
         cycle.save()
         if cycle.review_date != old_date:
-            pupil_sync_next_review(pupil=cycle.pupil)
+            pupil_next_review_sync(pupil=cycle.pupil)
     return cycle
 
 
@@ -150,7 +142,7 @@ def plan_issue(*, cycle: SupportCycle, by, change_note: str = "") -> PlanVersion
     cycle.status = SupportCycle.Status.ISSUED
     cycle.issued_at = cycle.issued_at or version.issued_at
     cycle.save(update_fields=["status", "issued_at"])
-    pupil_sync_next_review(pupil=cycle.pupil)
+    pupil_next_review_sync(pupil=cycle.pupil)
     return version
 
 
@@ -216,7 +208,7 @@ def review_close(
     cycle.save(update_fields=["status", "closed_at"])
     if next_step != Review.NextStep.LEAVE:
         _open_next_cycle(cycle=cycle, by=by, review_date=next_review_date)
-    pupil_sync_next_review(pupil=cycle.pupil)
+    pupil_next_review_sync(pupil=cycle.pupil)
     return review
 
 
@@ -306,9 +298,6 @@ def cycle_end(*, pupil: Pupil, ended_on: dt.date, reason: str) -> list[str]:
     cycle.ended_reason = reason
     cycle.ended_on = ended_on
     cycle.save(update_fields=["status", "closed_at", "ended_reason", "ended_on"])
-    pupil_sync_next_review(pupil=pupil)
-    from .services_ehc import pupil_next_review_sync
-
     pupil_next_review_sync(pupil=pupil)  # an EHC plan still in force keeps its review clock
     line = f"{named} ended: {cycle.ended_because} on {ended_on:%-d %b %Y}"
     if revoked:

@@ -20,6 +20,7 @@ from sencoweb.urltools import in_school
 
 from . import selectors_ehc as sel
 from .models import AnnualReview, EhcPlan, EhcReminderSent, EhcRequest
+from .next_review import pupil_next_review_sync
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +182,7 @@ def ehc_plan_cease(*, plan: EhcPlan, ceased_on: dt.date, reason: str, by) -> dic
         top_up.save(update_fields=["ends_on"])
         ended.append(top_up.pk)
     # The register's next review goes back to the support plan's clock (none if no cycle).
-    from .services import pupil_sync_next_review
-
-    pupil_sync_next_review(pupil=plan.pupil)
+    pupil_next_review_sync(pupil=plan.pupil)
     return {"draft_amendments_deleted": dropped, "top_ups_ended": ended}
 
 
@@ -229,25 +228,6 @@ def annual_review_save(*, form) -> AnnualReview:
     review = form.save()
     pupil_next_review_sync(pupil=review.pupil)
     return review
-
-
-def pupil_next_review_sync(*, pupil: Pupil) -> None:
-    """Keep Pupil.next_review_due (shown on the register) on the EHC review clock."""
-    plan = (
-        EhcPlan.objects.filter(pupil=pupil, status=EhcPlan.Status.ISSUED)
-        .select_related("school", "pupil")
-        .first()
-    )
-    if plan is None:
-        return
-    reviews = sel.reviews_of_lineage(plan)
-    _, cycle = sel.review_deadlines(plan, reviews, profile=sel.engine.LaRuleProfile())
-    due = next((d.due for d in cycle if d.key == "review_due"), None)
-    review = sel.open_review(plan, reviews)
-    if review is not None and review.meeting_on:
-        # Review held: the next one falls in the 12 months starting with this meeting.
-        due = sel.engine.review_period_end(review.meeting_on, 12)
-    Pupil.objects.filter(pk=pupil.pk).update(next_review_due=due)
 
 
 # --------------------------------------------------------------------------- reminders

@@ -128,7 +128,7 @@ def test_the_review_date_is_no_longer_due_anywhere(school, senco, teacher, cycle
     other = issued_cycle(staying, senco.user, review_in_days=5)
     # Overdue for the leaving pupil, so both the overdue and the due-soon figures would count it.
     SupportCycle.objects.filter(pk=cycle.pk).update(review_date=_today() - dt.timedelta(days=2))
-    services.pupil_sync_next_review(pupil=taught_pupil)
+    services.pupil_next_review_sync(pupil=taught_pupil)
     assert reviews_due(school, _today()) == {"overdue": 1, "due_soon": 1}
 
     decide(taught_pupil, "N", senco.user)
@@ -260,7 +260,7 @@ def test_a_failure_later_in_the_decision_undoes_the_ending(senco, cycle, taught_
     link, _ = _link(cycle, senco)
     with (
         mock.patch(
-            "reviews.services.pupil_sync_next_review", side_effect=DatabaseError("disk full")
+            "reviews.services.pupil_next_review_sync", side_effect=DatabaseError("disk full")
         ),
         pytest.raises(DatabaseError),
     ):
