@@ -5,7 +5,6 @@ outcomes carried forward; plus contribution links (one submitted). Bulk inserts,
 import datetime as dt
 import hashlib
 
-from django.db.models import Min
 from django.utils import timezone
 
 from provision.models import Enrolment
@@ -13,6 +12,7 @@ from provision.selectors import calendar_for
 from pupils.models import Pupil
 
 from .models import ContributionLink, Outcome, PlanVersion, Review, SupportCycle
+from .next_review import pupils_next_review_sync
 from .selectors import teachers_by_pupil
 from .services import end_of_day
 
@@ -313,14 +313,8 @@ def _seed_school(ctx, school):
             )
     ContributionLink.objects.bulk_create(links)
 
-    # Pupil.next_review_due: the earliest open cycle's review date, one UPDATE per pupil.
-    dues = (
-        SupportCycle.objects.for_school(school)
-        .open()
-        .filter(review_date__isnull=False)
-        .values("pupil_id")
-        .annotate(due=Min("review_date"))
+    # Pupil.next_review_due by the one rule (reviews.next_review), as every writer sets it.
+    pupils_next_review_sync(
+        pupils=Pupil.objects.for_school(school).filter(support_cycles__isnull=False).distinct()
     )
-    for row in dues:
-        Pupil.objects.filter(pk=row["pupil_id"]).update(next_review_due=row["due"])
     ctx.log(f"  {school.name}: {len(first_cycles) + len(next_cycles)} support plan cycles")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from provision.models import TopUpFunding
 from pupils.models import Need, Pupil, StatusDecision
 
-from .deadlines import add_months, review_period_end
+from .deadlines import add_months
 from .models import (
     AnnualReview,
     EhcOutcome,
@@ -22,6 +22,7 @@ from .models import (
     EhcRequest,
     LaRuleProfile,
 )
+from .next_review import pupils_next_review_sync
 
 OUTCOMES = [
     (
@@ -224,7 +225,7 @@ def _seed_school(ctx, school):
     ]
     _children(rng, in_force + [old for old, _ in versions])
     _top_ups(school, plans, versions)
-    _next_review_due(in_force, reviews)
+    _next_review_due(in_force)
     _rewrite_register(e_pupils, histories, today=ctx.today)
     _requests(ctx, rng, school, senco)
     ctx.log(f"  {school.name}: {len(in_force)} EHC plans, {len(reviews)} annual reviews")
@@ -394,19 +395,10 @@ def _rewrite_register(pupils, histories, *, today):
     )
 
 
-def _next_review_due(plans, reviews):
-    last_meeting = {}
-    for review in reviews:
-        if review.meeting_on:
-            last_meeting[review.pupil_id] = max(
-                review.meeting_on, last_meeting.get(review.pupil_id, review.meeting_on)
-            )
-    pupils = []
-    for plan in plans:
-        base = last_meeting.get(plan.pupil_id) or plan.first_issued_on
-        plan.pupil.next_review_due = review_period_end(base, 12)
-        pupils.append(plan.pupil)
-    Pupil.objects.bulk_update(pupils, ["next_review_due"], batch_size=500)
+def _next_review_due(plans):
+    """Pupil.next_review_due by the one rule (reviews.next_review): the sooner of the plan's
+    annual review and an open support plan's review."""
+    pupils_next_review_sync(pupils=Pupil.objects.filter(pk__in=[p.pupil_id for p in plans]))
 
 
 def _requests(ctx, rng, school, senco):
