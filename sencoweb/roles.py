@@ -41,9 +41,10 @@ CAPABILITIES = {
     "concerns.triage": "Triage concerns raised by staff",
     "documents.view": "Open documents attached to pupils (reports, letters)",
     # The graduated approach and EHC plans
-    "plans.view": "See support plans, reviews and EHC plans",
+    "plans.view": "See support plans and reviews, and the classroom view of an EHC plan in force",
     "plans.edit": "Open, plan, issue and review support plan cycles",
     "plans.edit_when_allowed": "Edit the support plans of taught pupils where the SENCO allows it",
+    "ehc.view_full": "See whole EHC plans, needs assessment requests and annual reviews",
     "ehc.edit": "Record EHC needs assessments, plans and annual reviews",
     "deadlines.view": "See statutory deadlines",
     # Provision
@@ -84,6 +85,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "concerns.raise",
             "documents.view",
             "plans.view",
+            "ehc.view_full",
             "deadlines.view",
             "provision.view",
             "provision.view_costs",
@@ -106,6 +108,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {
             "register.view_all",
             "plans.view",
+            "ehc.view_full",
             "deadlines.view",
             "provision.view",
             "provision.view_costs",
