@@ -74,6 +74,22 @@ def test_register_lists_sen_pupils_with_needs_and_filters(senco, school):
     assert sorted_desc.index("Kapoor") < sorted_desc.index("Evans")
 
 
+def test_register_marks_overdue_reviews(senco, school):
+    """A next review date already past stands out as overdue; today's and later ones do not."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    late = PupilFactory(school=school, last_name="Late", sen_status="K",
+                        next_review_due=today - dt.timedelta(days=1))  # fmt: skip
+    PupilFactory(school=school, last_name="Ontime", sen_status="K", next_review_due=today)
+    rows = re.findall(r"<tr>.*?</tr>", client_for(senco).get(url("register")).content.decode(),
+                      flags=re.S)  # fmt: skip
+    late_row = next(r for r in rows if "Late" in r)
+    on_time_row = next(r for r in rows if "Ontime" in r)
+    assert "Overdue" in late_row and late.next_review_due.strftime("%b %Y") in late_row
+    assert "Overdue" not in on_time_row
+
+
 def test_register_class_filter_offers_the_schools_classes_and_filters_by_them(
     senco, school, other_school
 ):
