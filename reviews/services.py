@@ -52,7 +52,10 @@ def cycle_update(*, cycle: SupportCycle, data: dict) -> SupportCycle:
     a fresh reminder go out."""
     if not cycle.is_open:
         raise ValidationError("This cycle has been reviewed and closed.")
-    old_date = cycle.review_date
+    # From the database: a ModelForm bound to this cycle has already set the new date on it.
+    old_date = (
+        SupportCycle.objects.filter(pk=cycle.pk).values_list("review_date", flat=True).first()
+    )
     for field, value in data.items():
         setattr(cycle, field, value)
     if cycle.status == SupportCycle.Status.ASSESS and (

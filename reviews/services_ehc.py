@@ -220,6 +220,7 @@ def annual_review_create(
         else None,
         created_by=by,
     )
+    pupil_next_review_sync(pupil=plan.pupil)
     return review
 
 
