@@ -106,7 +106,25 @@ def test_senco_map_shows_delivered_vs_planned_and_cost(sign_in, page, live_serve
     senco = Membership.objects.filter(school=ta_group.school, role="senco").first() or (
         MembershipFactory(school=ta_group.school, role="senco", user__username="senco")
     )
+    # A second year group, with longer words, is a section of its own.
+    other = Intervention.objects.create(school=ta_group.school, area="CL", measure="scale",
+                                        name="Precision Teaching for Number Bonds", group_size=1)  # fmt: skip
+    group = ProvisionGroup.objects.create(
+        school=ta_group.school, intervention=other, staff=ta_group.staff, days="2",
+        start_time=dt.time(14, 0), session_minutes=10, place="Room 4", starts_on=monday,
+        ends_on=monday + dt.timedelta(weeks=6), hourly_rate=Decimal("17.20"),
+    )  # fmt: skip
+    pupil = PupilFactory(school=ta_group.school, first_name="Maximilian-Alexander",
+                         last_name="Featherstonehaugh", sen_status="K", nc_year="6")  # fmt: skip
+    Enrolment.objects.create(group=group, pupil=pupil, starts_on=monday)
+    page.set_viewport_size({"width": 1366, "height": 900})
     sign_in(senco.user.username, to="/provision/")
+    # Each section is a table of its own; on a wide screen their columns line up.
+    lefts = page.eval_on_selector_all(
+        ".map-table thead tr",
+        "rows => rows.map(r => [...r.cells].map(c => Math.round(c.getBoundingClientRect().left)))",
+    )
+    assert len(lefts) == 2 and lefts[0] == lefts[1]
     page.set_viewport_size({"width": 1280, "height": 900})
     text = page.inner_text("#map-totals")
     assert "5 /" in text
