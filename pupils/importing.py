@@ -8,6 +8,12 @@ The same three steps serve the command line and the browser:
    with the changes for each pupil.
 3. `import_commit`: write the plan in one transaction. A file with any problem writes nothing.
 
+An existing pupil the file takes off the SEN register (K or E to N or monitoring) goes through
+the same hook as a SENCO's status decision (hooks.on_off_register), in the import's transaction:
+higher apps end what ran for them on the register (reviews: the open support plan). The preview
+says what will end (hooks.off_register_preview); the result, the done page and the audit say
+what ended.
+
 The MIS is the school's source of truth for the census, so an import may code a pupil E before
 the EHC plan is recorded here: that is a warning (census readiness lists it), not an error.
 """
@@ -29,9 +35,10 @@ from django.utils import timezone
 
 from sencoweb.models import append_audit_event
 
+from . import hooks
 from . import upn as upn_rules
 from .census import pupil_ids_with_ehc_plan
-from .codes import SenType
+from .codes import ON_REGISTER, SenType
 from .models import Need, Pupil, StatusDecision, TeachingGroup, class_order_key
 
 MIS_SOURCE = "MIS import"
@@ -1001,6 +1008,11 @@ class PupilPlan:
     teaching_groups: list[str] | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # An existing pupil whose status the import changes to one off the register (N or
+    # monitoring): the import runs the off-register hook for them, as a status decision would.
+    leaves_register: bool = False
+    # What that will end in other apps, in the future tense (hooks.off_register_preview).
+    ending: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -1016,10 +1028,16 @@ class ImportPlan:
         return {a: self.count(a) for a in ("create", "update", "unchanged")}
 
     @property
+    def ending(self) -> list[PupilPlan]:
+        """The pupils for whom taking them off the register ends something."""
+        return [item for item in self.items if item.ending]
+
+    @property
     def fingerprint(self) -> str:
-        """Identifies what the preview showed, so a confirmation cannot apply something else."""
+        """Identifies what the preview showed, so a confirmation cannot apply something else
+        (nor end a support plan other than the one the preview said would end)."""
         payload = [
-            (i.incoming.upn, i.action, [(c.label, c.old, c.new) for c in i.changes])
+            (i.incoming.upn, i.action, [(c.label, c.old, c.new) for c in i.changes], i.ending)
             for i in self.items
         ]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
@@ -1100,6 +1118,12 @@ def _plan_pupil(incoming: PupilIn, pupil: Pupil | None, parsed, with_plan) -> Pu
         )
     if pupil is not None and not item.changes:
         item.action = "unchanged"
+    item.leaves_register = (
+        pupil is not None and item.status != pupil.sen_status and item.status not in ON_REGISTER
+    )
+    if item.leaves_register:
+        # Reads only, for the few pupils a file takes off the register.
+        item.ending = hooks.off_register_preview(pupil)
     return item
 
 
@@ -1141,6 +1165,8 @@ class ImportResult:
     updated: list[Pupil]
     unchanged: int
     decisions: int
+    # (pupil, what other apps ended because the import took them off the register)
+    ended: list[tuple[Pupil, list[str]]] = field(default_factory=list)
 
 
 def import_commit(
@@ -1168,7 +1194,7 @@ def import_commit(
         for item in plan.items:
             if item.action == "unchanged":
                 continue
-            pupil = _apply(
+            pupil, closed = _apply(
                 item,
                 school=school,
                 parsed=parsed,
@@ -1178,6 +1204,11 @@ def import_commit(
                 result=result,
             )
             (result.created if item.action == "create" else result.updated).append(pupil)
+            if closed:
+                result.ended.append((pupil, closed))
+            detail = {"changes": [[c.label, c.old, c.new] for c in item.changes]}
+            if closed:
+                detail["closed"] = closed  # as a status decision's audit row keeps them
             append_audit_event(
                 school=school,
                 user=user,
@@ -1188,7 +1219,7 @@ def import_commit(
                 summary=f"{'Created' if item.action == 'create' else 'Updated'} {pupil} from "
                 f"{parsed.filename}"[:300],
                 pupil_id=pupil.public_id,
-                detail={"changes": [[c.label, c.old, c.new] for c in item.changes]},
+                detail=detail,
             )
         append_audit_event(
             school=school,
@@ -1201,7 +1232,15 @@ def import_commit(
                 f"Imported {parsed.filename}: {len(result.created)} created, "
                 f"{len(result.updated)} updated, {result.unchanged} unchanged"
             )[:300],
-            detail={"kind": parsed.kind, "decisions": result.decisions},
+            detail={
+                "kind": parsed.kind,
+                "decisions": result.decisions,
+                **(
+                    {"closed": [f"{p}: {line}" for p, lines in result.ended for line in lines]}
+                    if result.ended
+                    else {}
+                ),
+            },
         )
     return result
 
@@ -1221,7 +1260,11 @@ class _GroupCache:
         return self.by_name[name]
 
 
-def _apply(item: PupilPlan, *, school, parsed, user, today, groups, result) -> Pupil:
+def _apply(
+    item: PupilPlan, *, school, parsed, user, today, groups, result
+) -> tuple[Pupil, list[str]]:
+    """Write one pupil; returns them and what other apps ended because the import took them
+    off the register."""
     pupil = item.pupil or Pupil(school=school, upn=item.incoming.upn)
     old_status = pupil.sen_status if item.pupil else "N"
     for name, value in item.fields.items():
@@ -1242,12 +1285,19 @@ def _apply(item: PupilPlan, *, school, parsed, user, today, groups, result) -> P
         pupil.teaching_groups.set(
             [groups.get(name, TeachingGroup.Kind.CLASS) for name in item.teaching_groups]
         )
-    result.decisions += _record_decisions(item, pupil, old_status, parsed, user, today)
+    decisions = _record_decisions(item, pupil, old_status, parsed, user, today)
+    result.decisions += len(decisions)
     _sync_needs(item, pupil, parsed, user, today)
-    return pupil
+    closed = []
+    if item.leaves_register:
+        # As status_decision_record does, with the decision the import wrote (one per existing
+        # pupil): other apps end what ran for the pupil on the register, in this transaction,
+        # so a later row that fails undoes the ending too.
+        closed = hooks.on_off_register(pupil, decisions[-1])
+    return pupil, closed
 
 
-def _record_decisions(item, pupil, old_status, parsed, user, today) -> int:
+def _record_decisions(item, pupil, old_status, parsed, user, today) -> list[StatusDecision]:
     when = f"{today.day} {today:%b %Y}"  # as the rest of the app writes a date
     decisions = []
     if parsed.kind == "ctf" and item.pupil is None:
@@ -1285,8 +1335,7 @@ def _record_decisions(item, pupil, old_status, parsed, user, today) -> int:
                 recorded_by=user,
             )
         )
-    StatusDecision.objects.bulk_create(decisions)
-    return len(decisions)
+    return StatusDecision.objects.bulk_create(decisions)
 
 
 def _sync_needs(item, pupil, parsed, user, today) -> None:

@@ -149,11 +149,20 @@ def import_confirm(request):
         "updated": [[str(p.public_id), str(p)] for p in result.updated],
         "unchanged": result.unchanged,
         "decisions": result.decisions,
+        # What ended for the pupils the import took off the register (listed on the done page).
+        "ended": [[str(p.public_id), str(p), lines] for p, lines in result.ended],
     }
+    ended = len(result.ended)
     messages.success(
         request,
         f"Imported {parsed.filename}: {len(result.created)} created, {len(result.updated)} "
-        f"updated, {result.unchanged} unchanged.",
+        f"updated, {result.unchanged} unchanged."
+        + (
+            f" {ended} pupil{'' if ended == 1 else 's'} left the SEN register: what ended is "
+            "listed below."
+            if ended
+            else ""
+        ),
     )
     return redirect("pupils:import_done")
 

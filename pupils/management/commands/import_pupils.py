@@ -43,6 +43,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{line}  {changes}" if changes else line)
             for warning in item.warnings:
                 self.stdout.write(f"          warning: {warning}")
+            for line in item.ending:  # leaving the SEN register ends this in other apps
+                self.stdout.write(f"          {line}")
         counts = plan.counts
         summary = (
             f"{counts['create']} to create, {counts['update']} to update, "
@@ -60,6 +62,9 @@ class Command(BaseCommand):
                 f"updated, {result.unchanged} unchanged, {result.decisions} status decisions."
             )
         )
+        for pupil, lines in result.ended:
+            for line in lines:
+                self.stdout.write(f"{pupil}: {line}")
 
     def _recorder(self, school, username):
         if username:
