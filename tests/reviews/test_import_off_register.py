@@ -101,6 +101,23 @@ def test_an_ehc_plan_pupil_imported_as_n_ends_their_support_plan_too(school, sen
     assert cycle.is_ended
 
 
+def test_a_ctf_whose_latest_provision_is_n_ends_the_support_plan(school, senco, leaving, cycle):
+    ctf = (
+        "<CTfile><Header><SourceSchool><SchoolName>St Anne's</SchoolName></SourceSchool>"
+        f"</Header><CTFpupilData><Pupil><UPN>{leaving.upn}</UPN><Surname>{leaving.last_name}"
+        f"</Surname><Forename>{leaving.first_name}</Forename><DOB>{leaving.date_of_birth}</DOB>"
+        f"<Sex>{leaving.gender}</Sex><BasicDetails><NCyearActual>5</NCyearActual></BasicDetails>"
+        "<SENhistory><SEN><StartDate>2024-09-02</StartDate><SENprovision>K</SENprovision></SEN>"
+        "<SEN><StartDate>2025-12-01</StartDate><SENprovision>N</SENprovision></SEN></SENhistory>"
+        "</Pupil></CTFpupilData></CTfile>"
+    ).encode()
+    parsed = importing.parse_file(ctf, "ctf.xml", today=_today())
+    assert parsed.ok, [str(p) for p in parsed.problems]
+    result = importing.import_commit(school=school, parsed=parsed, user=senco.user)
+    cycle.refresh_from_db()
+    assert cycle.is_ended and result.ended == [(leaving, [_ended_line(cycle)])]
+
+
 def test_an_import_that_keeps_k_changes_nothing(school, senco, leaving, cycle):
     result = _import(school, senco.user, csv_bytes([row_for(leaving, 1, "K", Year="6")]))
     assert len(result.updated) == 1 and result.ended == []
