@@ -94,3 +94,14 @@ def pupils_next_review_sync(*, pupils) -> int:
             changed.append(pupil)
     Pupil.objects.bulk_update(changed, ["next_review_due"], batch_size=500)
     return len(changed)
+
+
+def next_review_kind(pupil: Pupil, cycles) -> str:
+    """What the pupil's next review is, for a page that shows the date beside the pupil's support
+    plan cycles (already loaded: no query): the open cycle's review when the date is its review
+    date, else (by the rule) the EHC plan's annual review."""
+    if pupil.next_review_due is None:
+        return ""
+    if any(c.is_open and c.review_date == pupil.next_review_due for c in cycles):
+        return "support plan review"
+    return "EHC plan annual review"

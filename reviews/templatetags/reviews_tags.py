@@ -14,3 +14,11 @@ def answer_items(answers):
     from reviews.forms import answer_items as ordered
 
     return ordered(answers)
+
+
+@register.filter
+def next_review_kind(pupil, cycles):
+    """{{ pupil|next_review_kind:cycles }}: "support plan review" or "EHC plan annual review"."""
+    from reviews.next_review import next_review_kind as kind
+
+    return kind(pupil, cycles)

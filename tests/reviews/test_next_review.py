@@ -317,3 +317,22 @@ def test_the_bulk_sync_writes_only_what_changed(school, senco, plan):
     assert next_review.pupils_next_review_sync(pupils=Pupil.objects.all()) == 1
     assert _due(plan.pupil) == _annual(plan) and _due(other) == _in(SOONER)
     assert next_review.pupils_next_review_sync(pupils=Pupil.objects.all()) == 0
+
+
+@pytest.mark.parametrize(
+    "support_days, kind",
+    [(SOONER, "(support plan review)"), (LATER, "(EHC plan annual review)")],
+)
+def test_the_support_plans_page_says_which_review_is_next(senco, plan, support_days, kind):
+    issued_cycle(plan.pupil, senco.user, review_in_days=support_days)
+    page = client_for(senco).get(reverse("reviews:pupil_cycles", args=[plan.pupil.public_id]))
+    text = page.content.decode()
+    due = _earliest(plan, support_days)
+    assert f"Next review due <strong>{due:%-d %b %Y}</strong>" in text
+    assert f'<span id="next-review-kind">{kind}</span>' in text
+
+
+def test_the_support_plans_page_of_a_plan_with_no_cycle_names_the_annual_review(senco, plan):
+    next_review.pupil_next_review_sync(pupil=plan.pupil)
+    page = client_for(senco).get(reverse("reviews:pupil_cycles", args=[plan.pupil.public_id]))
+    assert "(EHC plan annual review)" in page.content.decode()
