@@ -10,6 +10,7 @@ from pupils.models import Pupil
 from sencoweb.models import Membership
 from sencoweb.widgets import DateInput, bootstrap_classes
 
+from . import measures
 from .models import (
     WEEKDAYS,
     Enrolment,
@@ -41,7 +42,7 @@ def _bounds(form, name, low=None, high=None, *, message=None) -> None:
 
 def _num(value) -> str:
     """1.0 as '1', 2.5 as '2.5': a scale's ends as people write them."""
-    return "?" if value is None else f"{value.normalize():f}"
+    return "?" if value is None else measures.plain(value)
 
 
 def _pupil_label(pupil) -> str:

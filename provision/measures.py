@@ -8,12 +8,34 @@ from decimal import Decimal
 # reading ages and most school scales go up.
 LOWER_IS_BETTER = {"sdq"}
 
+# What an entry or exit figure is, said beside it (a column's header, or after the numbers), and
+# what its gain is counted in. Keyed by Intervention.Measure; a school scale adds its range.
+MEASURE_UNIT = {
+    "standardised": "standardised score",
+    "reading_age": "reading age in months",
+    "sdq": "SDQ total difficulties, 0 to 40 (lower is better)",
+    "boxall": "Boxall Profile score",
+    "scale": "school scale",
+}
+GAIN_UNIT = {
+    "standardised": "points",
+    "reading_age": "months",
+    "sdq": "points: a fall in the total is a gain",
+    "boxall": "points",
+    "scale": "points",
+}
+
 BROOKS_BANDS = [
     (Decimal("3.0"), "remarkable"),
     (Decimal("2.0"), "substantial"),
     (Decimal("1.4"), "useful"),
     (Decimal("0"), "modest"),
 ]
+
+
+def plain(value) -> str:
+    """A number as people write it: 1.0 as '1', 2.5 as '2.5'."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def score_gain(measure: str, entry, exit_) -> Decimal | None:
@@ -53,6 +75,19 @@ def ratio_gain(entry_months, exit_months, entry_on, exit_on) -> Decimal | None:
     if elapsed <= 0:
         return None
     return ((Decimal(exit_months) - Decimal(entry_months)) / elapsed).quantize(Decimal("0.1"))
+
+
+def ratio_gain_words(ratio) -> str:
+    """A ratio gain said in words: 2.2 -> 'reading age rose 2.2 months per month'. One is a
+    month's progress in a month; '' for none."""
+    if ratio is None:
+        return ""
+    ratio = Decimal(ratio)
+    if ratio == 0:
+        return "reading age did not change"
+    verb = "rose" if ratio > 0 else "fell"
+    size = abs(ratio)
+    return f"reading age {verb} {size} month{'' if size == 1 else 's'} per month"
 
 
 def ratio_gain_from_months(gained, elapsed) -> Decimal:

@@ -76,6 +76,18 @@ class Intervention(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def measure_unit(self) -> str:
+        """What an entry or exit figure is: 'reading age in months', 'school scale, 1 to 5'."""
+        unit = measures.MEASURE_UNIT.get(self.measure, "")
+        if self.measure == self.Measure.SCALE and None not in (self.scale_min, self.scale_max):
+            unit += f", {measures.plain(self.scale_min)} to {measures.plain(self.scale_max)}"
+        return unit
+
+    @property
+    def gain_unit(self) -> str:
+        return measures.GAIN_UNIT.get(self.measure, "")
+
     def clean(self):
         if self.measure == self.Measure.SCALE:
             if self.scale_min is None or self.scale_max is None:
@@ -213,6 +225,10 @@ class Enrolment(models.Model):
         if self.group.intervention.measure != Intervention.Measure.READING_AGE:
             return None
         return measures.ratio_gain(self.entry_score, self.exit_score, self.entry_on, self.exit_on)
+
+    @property
+    def ratio_gain_words(self) -> str:
+        return measures.ratio_gain_words(self.ratio_gain)
 
 
 class SessionLog(models.Model):

@@ -321,8 +321,8 @@ def test_the_pupil_page_shows_both_places(group, senco, amara, sessions):
     rows = _rows_of(client_for(senco).get(url).content.decode(), "Provision groups")
     assert len(rows) == 2
     assert f"left and re-joined {START:%-d %b %Y} to {LEFT:%-d %b %Y}" in rows[0]
-    assert "4 of 5 held (2.00 h) 82.0 → 85.0 (gain 3.0) £18.00" in rows[0]
-    assert rows[1] == f"{BACK:%-d %b %Y} to {group.ends_on:%-d %b %Y} 86.0 → …"
+    assert "4 of 5 held (2.00 h) Standardised score 82.0 → 85.0 (gain 3.0 points) £18.00" in rows[0]
+    assert rows[1] == f"{BACK:%-d %b %Y} to {group.ends_on:%-d %b %Y} Standardised score 86.0 → …"
 
 
 def test_a_place_that_ended_unmeasured_says_so(group, senco, amara, first, rejoined):
