@@ -9,13 +9,27 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class ChronologyEntry:
     """One dated event on a pupil's chronology. `kind` is a short label ("Review", "Plan");
-    `url` is an in-app path or ""."""
+    `url` is an in-app path or "".
+
+    Need-to-know (DOMAIN.md 8.3): an entry with a `capability` is shown as it is only to a
+    member who holds it; anyone else who may open the profile sees `otherwise` instead, a
+    shorter form of the same event, or nothing when that is None (reviews: a teacher sees that
+    an EHC plan was issued, not the LA's steps of the needs assessment)."""
 
     date: dt.date
     kind: str
     title: str
     detail: str = ""
     url: str = ""
+    capability: str = ""
+    otherwise: "ChronologyEntry | None" = None
+
+    def as_seen(self, can: Callable[[str], bool]) -> "ChronologyEntry | None":
+        """This entry as a member with capabilities `can` sees it, or None for not at all."""
+        entry = self
+        while entry is not None and entry.capability and not can(entry.capability):
+            entry = entry.otherwise
+        return entry
 
 
 # (membership) -> queryset of pupil ids the member may see besides their teaching groups
@@ -25,7 +39,8 @@ visibility_sources: list[Callable] = []
 # (pupil) -> bool: does an issued EHC plan exist? Needed before status E (census rule).
 ehc_plan_checkers: list[Callable] = []
 
-# (pupil) -> list[ChronologyEntry]: events for the profile's chronology.
+# (pupil) -> list[ChronologyEntry]: events for the profile's chronology, each with the
+# capability it needs (ChronologyEntry.capability) where not every viewer of the profile may see it.
 chronology_sources: list[Callable] = []
 
 # (list of pupils) -> {pupil id: [strategy text, ...]}, in a constant number of queries

@@ -103,9 +103,11 @@ def agencies_for(*, school):
     return Agency.objects.for_school(school).prefetch_related("professionals")
 
 
-def chronology(*, pupil: Pupil, include_family: bool) -> list[hooks.ChronologyEntry]:
+def chronology(*, pupil: Pupil, include_family: bool, can) -> list[hooks.ChronologyEntry]:
     """Everything dated about a pupil, newest first. Family contact and outside-agency work
-    are left out for staff who only teach the pupil (DOMAIN.md 8.3)."""
+    are left out for staff who only teach the pupil (DOMAIN.md 8.3); so is what a higher app's
+    entry needs a capability for that the viewer lacks (`can`: the member's capability check,
+    ChronologyEntry.as_seen)."""
     E = hooks.ChronologyEntry
     entries: list[E] = []
     for d in pupil.status_decisions.all():
@@ -156,7 +158,7 @@ def chronology(*, pupil: Pupil, include_family: bool) -> list[hooks.ChronologyEn
             )
         )
     for source in hooks.chronology_sources:
-        entries.extend(source(pupil))
+        entries.extend(e for e in (entry.as_seen(can) for entry in source(pupil)) if e)
     if pupil.left_on:
         entries.append(E(pupil.left_on, "Left", "Left the school", pupil.destination))
     return sorted(entries, key=lambda e: e.date, reverse=True)

@@ -290,7 +290,9 @@ def pupil_detail(request, pupil_id):
             "can_documents": can_documents,
             "can_audit": membership.can("audit.view"),
             "can_raise": membership.can("concerns.raise") and not pupil.is_archived,
-            "chronology": selectors.chronology(pupil=pupil, include_family=full),
+            "chronology": selectors.chronology(
+                pupil=pupil, include_family=full, can=membership.can
+            ),
             "plan_links": hooks.profile_links_for(request, pupil),
             "today": timezone.localdate(),
         },

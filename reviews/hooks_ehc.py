@@ -39,13 +39,22 @@ def _plans(pupil) -> list:
     )
 
 
+FULL = "ehc.view_full"
+
+
 def chronology(pupil) -> list:
-    """EHC events for the pupil's chronology: requests and the LA's steps, plans, reviews."""
+    """EHC events for the pupil's chronology: requests and the LA's steps, plans, reviews.
+
+    Need-to-know (DOMAIN.md 8.3): only staff who see the whole EHC record (ehc.view_full) see
+    the needs assessment, the LA's decisions and the annual reviews. A teacher or TA sees that
+    a plan was issued, amended or ceased, with no detail (the named setting is section I, the
+    reason a plan ceased is the LA's letter), linked only to the plan in force: its classroom
+    view is the one version they may open."""
     from django.urls import reverse
 
     from pupils.hooks import ChronologyEntry as E
 
-    from .models import AnnualReview, EhcRequest
+    from .models import AnnualReview, EhcPlan, EhcRequest
 
     out = []
     for r in EhcRequest.objects.filter(pupil=pupil):
@@ -59,7 +68,9 @@ def chronology(pupil) -> list:
             (r.draft_issued_on, "Draft EHC plan issued"),
             (r.decision_not_to_issue_on, "LA decided not to issue an EHC plan"),
         ]
-        out += [E(day, "EHC", title, r.la_name, url) for day, title in steps if day]
+        out += [
+            E(day, "EHC", title, r.la_name, url, capability=FULL) for day, title in steps if day
+        ]
     for p in reversed(_plans(pupil)):
         if not p.issued_on:
             continue
@@ -69,26 +80,62 @@ def chronology(pupil) -> list:
             else f"Amended EHC plan issued (version {p.version})"
         )
         url = reverse("reviews:plan_detail", args=[p.public_id])
-        out.append(E(p.issued_on, "EHC", title, p.named_setting, url))
+        in_force_url = url if p.status == EhcPlan.Status.ISSUED else ""
+        out.append(
+            E(
+                p.issued_on,
+                "EHC",
+                title,
+                p.named_setting,
+                url,
+                capability=FULL,
+                otherwise=E(p.issued_on, "EHC", title, url=in_force_url),
+            )
+        )
         if p.ceased_on:
-            out.append(E(p.ceased_on, "EHC", "EHC plan ceased", p.ceased_reason, url))
+            ceased = "EHC plan ceased"
+            out.append(
+                E(
+                    p.ceased_on,
+                    "EHC",
+                    ceased,
+                    p.ceased_reason,
+                    url,
+                    capability=FULL,
+                    otherwise=E(p.ceased_on, "EHC", ceased),
+                )
+            )
     for v in AnnualReview.objects.filter(pupil=pupil, meeting_on__isnull=False):
         detail = f"LA decided to {v.get_la_outcome_display().lower()}" if v.la_outcome else ""
         url = reverse("reviews:review_edit", args=[v.public_id])
-        out.append(E(v.meeting_on, "EHC", f"{v.get_kind_display()} meeting", detail, url))
+        title = f"{v.get_kind_display()} meeting"
+        out.append(E(v.meeting_on, "EHC", title, detail, url, capability=FULL))
     return out
 
 
 def profile_links(request, pupil) -> list:
     """pupils.hooks.profile_links: the pupil's EHC record, with the state of the latest plan
-    (the plans the chronology loads)."""
+    (the plans the chronology loads). A member who sees only the classroom view of a plan
+    (plans.view without ehc.view_full) is linked to the plan in force, if there is one."""
     from django.urls import reverse
 
     from .models import EhcPlan
 
-    if not (request.membership.can("plans.view") or request.membership.can("ehc.edit")):
+    membership = request.membership
+    if not (membership.can("plans.view") or membership.can("ehc.edit")):
         return []
     plan = next((p for p in _plans(pupil) if p.status != EhcPlan.Status.DRAFT), None)
+    if not membership.can(FULL):
+        if plan is None or plan.status != EhcPlan.Status.ISSUED:
+            return []
+        detail = f"In force, issued {plan.issued_on:%-d %b %Y}" if plan.issued_on else ""
+        return [
+            (
+                "EHC plan: outcomes and provision",
+                reverse("reviews:plan_detail", args=[plan.public_id]),
+                detail,
+            )
+        ]
     detail = ""
     if plan is not None and plan.status == EhcPlan.Status.ISSUED and plan.issued_on:
         detail = f"EHC plan in force, issued {plan.issued_on:%-d %b %Y}"
