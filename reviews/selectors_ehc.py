@@ -42,6 +42,9 @@ class DeadlineRow:
     deadline: engine.Deadline
     url: str
     ref: str  # stable id of this deadline: "<object uuid>:<deadline key>:<due>"
+    # Where a member without the whole EHC record (ehc.view_full: a teacher or TA) is sent: the
+    # classroom view of the plan in force; nowhere for a needs assessment (see for_viewer).
+    classroom_url: str = ""
 
     def status(self, today):
         return self.deadline.status(today)
@@ -223,21 +226,43 @@ def deadline_rows(*, plans, requests, profiles: dict, today: dt.date) -> list[De
             continue
         url = review_url(review.public_id) if review else new_review_url(plan.public_id)
         owner = review or plan
+        plan_url = plan_url_of(plan.public_id)
         for d in cycle:
             if d.is_open(today):
                 rows.append(
-                    DeadlineRow(plan.school, plan.pupil, "Annual review", d, url, _ref(owner, d))
+                    DeadlineRow(
+                        plan.school, plan.pupil, "Annual review", d, url, _ref(owner, d), plan_url
+                    )
                 )
-        plan_url = plan_url_of(plan.public_id)
         for d in transfer_deadlines(plan, reviews, today=today):
             if d.is_open(today):
                 rows.append(
                     DeadlineRow(
-                        plan.school, plan.pupil, "Phase transfer", d, plan_url, _ref(plan, d)
+                        plan.school,
+                        plan.pupil,
+                        "Phase transfer",
+                        d,
+                        plan_url,
+                        _ref(plan, d),
+                        plan_url,
                     )
                 )
     rows.sort(key=lambda r: (r.deadline.due, not r.deadline.statutory, r.pupil.last_name))
     return rows
+
+
+def for_viewer(rows: list[DeadlineRow], *, memberships) -> list[DeadlineRow]:
+    """The rows as these memberships may follow them (DOMAIN.md 8.3): in a school where the
+    member lacks ehc.view_full, a row links to the classroom view of the plan in force, or to
+    nothing for a needs assessment (its dates are shown; the request and the LA's letters are
+    not theirs to open). A records transfer row is not part of the EHC record: left as it is."""
+    full = {m.school_id for m in memberships if m.can("ehc.view_full")}
+    return [
+        r
+        if r.school.pk in full or r.subject == RECORDS_TRANSFER_SUBJECT
+        else replace(r, url=r.classroom_url)
+        for r in rows
+    ]
 
 
 def _or_none(deadlines_of, record) -> list[engine.Deadline]:

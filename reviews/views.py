@@ -164,15 +164,17 @@ def next_actions(request, cycle, review) -> list[dict]:
         .first()
     )
     if made is not None:
-        return [
-            {
-                "id": "ehc-request-done",
-                "done": True,
-                "text": f"EHC needs assessment request recorded for {name}.",
-                "label": "Open the request",
-                "url": reverse("reviews:request_detail", args=[made.public_id]),
-            }
-        ]
+        done = {
+            "id": "ehc-request-done",
+            "done": True,
+            "text": f"EHC needs assessment request recorded for {name}.",
+        }
+        if has_capability(request, "ehc.view_full"):  # a teacher may not open the request
+            done.update(
+                label="Open the request",
+                url=reverse("reviews:request_detail", args=[made.public_id]),
+            )
+        return [done]
     if not has_capability(request, "ehc.edit"):
         return [
             {

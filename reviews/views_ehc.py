@@ -1,6 +1,12 @@
 """EHC needs assessment requests, EHC plans, annual reviews, LA rule profiles and the statutory
 deadlines page. Records are found through the pupil the user may see, so another school's record,
-or a pupil a teacher does not teach, is a 404."""
+or a pupil a teacher does not teach, is a 404.
+
+Need-to-know (DOMAIN.md 8.3): the whole record (every section of a plan, its versions and
+top-up, the needs assessment requests and the LA's letters, the annual reviews) is for staff
+with ehc.view_full (SENCO, head, trust lead). A teacher or TA (plans.view alone) sees the
+classroom view of the plan in force of a pupil they teach: sections B, E and F and its dates;
+any other EHC page is a 403 for them."""
 
 import uuid
 from urllib.parse import urlencode
@@ -24,9 +30,11 @@ from . import forms_ehc as forms
 from . import selectors_ehc as sel
 from . import services_ehc as services
 from .models import AnnualReview, EhcPlan, EhcRequest, LaRuleProfile
+from .next_review import annual_review_due
 from .selectors import review_agreed, review_of_pupil
 
 READ = ("plans.view", "ehc.edit")
+FULL = "ehc.view_full"  # the whole EHC record; without it, the classroom view of a plan in force
 YEAR_LABELS = dict(NcYear.choices)
 
 
@@ -112,11 +120,14 @@ def ehc_overview(request):
             "requests": [(r, next_by_pupil.get(r.pupil_id)) for r in requests],
             "today": today,
             "can_edit": has_capability(request, "ehc.edit"),
+            # Without it: the plans link to their classroom view, and no LA, named setting or
+            # stage of a request is shown (its next statutory date is).
+            "full": has_capability(request, FULL),
         },
     )
 
 
-@capability_required(*READ)
+@capability_required(FULL)
 def pupil_ehc(request, pupil_id):
     pupil = pupil_for_read(request, pupil_id)
     today = _today()
@@ -184,7 +195,7 @@ def request_new(request, pupil_id):
     )
 
 
-@capability_required(*READ)
+@capability_required(FULL)
 def request_detail(request, request_id):
     ehc_request = _for_read(request, EhcRequest, request_id)
     today = _today()
@@ -245,7 +256,11 @@ def plan_new(request, pupil_id):
 
 @capability_required(*READ)
 def plan_detail(request, plan_id):
+    """The whole plan, or for a teacher or TA its classroom view (the same address, so every
+    link to a plan serves both)."""
     plan = _for_read(request, EhcPlan, plan_id)
+    if not has_capability(request, FULL):
+        return _plan_classroom(request, plan)
     today = _today()
     reviews = sel.reviews_of_lineage(plan)
     context = {
@@ -275,6 +290,40 @@ def plan_detail(request, plan_id):
         )
     audit(request, "view", plan, summary=f"Viewed EHC plan v{plan.version} of {plan.pupil}")
     return render(request, "reviews/ehc_plan_detail.html", context)
+
+
+def _plan_classroom(request, plan):
+    """What a teacher or TA of the pupil needs from the plan in force (DOMAIN.md 8.3): the
+    pupil's special educational needs (B), the outcomes (E) and the provision the classroom and
+    interventions deliver (F, beside what the provision map recorded), and its dates. Not the
+    health (C, G), social care (D, H1, H2), setting (I), personal budget (J), advice (K), views
+    (A) or top-up, and not a draft, superseded or ceased version: those are a 403."""
+    if plan.status != EhcPlan.Status.ISSUED:
+        raise PermissionDenied
+    today = _today()
+    try:
+        review_due = annual_review_due(plan, sel.reviews_of_lineage(plan))
+    except ValueError:  # dates the engine refuses: the page still shows the plan
+        review_due = None
+    audit(
+        request,
+        "view",
+        plan,
+        summary=f"Viewed the classroom view of EHC plan v{plan.version} of {plan.pupil}",
+    )
+    return render(
+        request,
+        "reviews/ehc_plan_classroom.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "outcomes": plan.outcomes.all(),
+            "section_f": sel.section_f_vs_delivery(plan, today=today),
+            "show_delivery": True,
+            "review_due": review_due,
+            "today": today,
+        },
+    )
 
 
 @capability_required("ehc.edit")
@@ -447,7 +496,7 @@ def review_new(request, plan_id):
     return redirect("reviews:review_edit", review.public_id)
 
 
-@capability_required(*READ)
+@capability_required(FULL)
 def review_edit(request, review_id):
     review = _for_read(request, AnnualReview, review_id)
     plan = review.plan
@@ -553,6 +602,7 @@ def deadlines(request):
         ),
         today=today,
     )
+    rows = sel.for_viewer(rows, memberships=memberships)
     audit(
         request,
         "view",

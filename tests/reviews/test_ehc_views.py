@@ -40,8 +40,10 @@ def untaught_plan(school):
     [
         ("senco", 200),
         ("head", 200),
-        ("teacher", 200),
-        ("ta", 200),
+        # The whole EHC record is not theirs (DOMAIN.md 8.3): the classroom view of the plan is
+        # (test_ehc_need_to_know.py).
+        ("teacher", 403),
+        ("ta", 403),
         ("trustlead", 200),
         ("governor", 403),
         ("outsider", 404),
@@ -54,11 +56,8 @@ def test_pupil_ehc_page_by_role(cast, plan, who, status):
 
 @pytest.mark.parametrize("who, status", [("senco", 200), ("teacher", 404), ("outsider", 404)])
 def test_untaught_pupil_is_404_for_a_teacher(cast, untaught_plan, who, status):
-    for url in (
-        reverse("reviews:pupil_ehc", args=[untaught_plan.pupil.public_id]),
-        reverse("reviews:plan_detail", args=[untaught_plan.public_id]),
-    ):
-        assert client_for(cast[who]).get(url).status_code == status
+    url = reverse("reviews:plan_detail", args=[untaught_plan.public_id])
+    assert client_for(cast[who]).get(url).status_code == status
 
 
 def test_outsider_gets_404_for_every_record(outsider, plan):
@@ -497,8 +496,11 @@ def test_deadlines_page_roles(cast, plan):
 
 def test_teacher_group_sees_plan_in_overview_only_if_taught(teacher, plan, untaught_plan):
     content = client_for(teacher).get(reverse("reviews:ehc_overview")).content.decode()
-    assert reverse("reviews:pupil_ehc", args=[plan.pupil.public_id]) in content
-    assert reverse("reviews:pupil_ehc", args=[untaught_plan.pupil.public_id]) not in content
+    # A teacher's link opens the classroom view of the plan, not the whole EHC record.
+    assert reverse("reviews:plan_detail", args=[plan.public_id]) in content
+    assert reverse("reviews:pupil_ehc", args=[plan.pupil.public_id]) not in content
+    assert reverse("reviews:plan_detail", args=[untaught_plan.public_id]) not in content
+    assert untaught_plan.pupil.first_name not in content
 
 
 def test_unused_group_factory_is_harmless(school):
