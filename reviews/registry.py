@@ -228,13 +228,16 @@ def register() -> None:
         pupil_hooks.profile_links.append(profile_links)
     if responsible_pupil_ids not in pupil_hooks.visibility_sources:
         pupil_hooks.visibility_sources.append(responsible_pupil_ids)
-    # A status decision that takes the pupil off the register ends their open cycle.
-    from .services import cycle_end_off_register, cycle_end_preview
+    # A status decision that takes the pupil off the register ends their open cycle; so does
+    # leaving the school.
+    from .services import cycle_end_off_register, cycle_end_on_leaving, cycle_end_preview
 
     if cycle_end_off_register not in pupil_hooks.off_register_handlers:
         pupil_hooks.off_register_handlers.append(cycle_end_off_register)
     if cycle_end_preview not in pupil_hooks.off_register_previews:
         pupil_hooks.off_register_previews.append(cycle_end_preview)
+    if cycle_end_on_leaving not in pupil_hooks.leaving_handlers:
+        pupil_hooks.leaving_handlers.append(cycle_end_on_leaving)
     pupil_hooks.decision_prefills["review"] = decision_prefill
     pupil_hooks.decision_prefills["ceased"] = ceased_prefill
     from . import tasks_ehc

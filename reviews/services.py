@@ -284,7 +284,9 @@ def cycle_end_preview(pupil: Pupil) -> list[str]:
     return [line + "."]
 
 
-def cycle_end(*, pupil: Pupil, ended_on: dt.date, reason: str) -> list[str]:
+def cycle_end(
+    *, pupil: Pupil, ended_on: dt.date, reason: str, revoke_links: bool = True
+) -> list[str]:
     """End the pupil's open cycle without a review (pupils.hooks.off_register_handlers, in the
     status decision's transaction): closed with the reason and date, its links that still work
     revoked, so its review date is no longer due anywhere (calendar, dashboard, register, iCal
@@ -294,7 +296,7 @@ def cycle_end(*, pupil: Pupil, ended_on: dt.date, reason: str) -> list[str]:
     if cycle is None:
         return []
     now = timezone.now()
-    revoked = _links_still_open(cycle, now).update(revoked_at=now)
+    revoked = _links_still_open(cycle, now).update(revoked_at=now) if revoke_links else 0
     named = _cycle_named(cycle)
     cycle.status = SupportCycle.Status.CLOSED
     cycle.closed_at = now
@@ -312,6 +314,20 @@ def cycle_end_off_register(pupil: Pupil, decision) -> list[str]:
     """pupils.hooks.off_register_handlers: a decision took the pupil off the SEN register."""
     return cycle_end(
         pupil=pupil, ended_on=decision.decided_on, reason=SupportCycle.EndReason.LEFT_REGISTER
+    )
+
+
+def cycle_end_on_leaving(pupil: Pupil) -> list[str]:
+    """pupils.hooks.leaving_handlers: the pupil left the school (archived, in the leaving's
+    transaction). Their open cycle ends on the leaving date, "Ended: left the school", instead
+    of staying open with a review that will never be held. Its links are left as they are: a
+    left pupil's links are closed already (ContributionLink.state), and their page says
+    "Closed, <pupil> left" rather than "Revoked"."""
+    return cycle_end(
+        pupil=pupil,
+        ended_on=pupil.left_on,
+        reason=SupportCycle.EndReason.LEFT_SCHOOL,
+        revoke_links=False,
     )
 
 

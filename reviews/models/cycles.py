@@ -6,7 +6,8 @@ A cycle moves ASSESS -> PLANNING -> ISSUED -> CLOSED. Issuing freezes the outcom
 PlanVersion; amending an issued plan and issuing again makes the next version, so earlier
 versions stay readable. Closing the review opens the next cycle (reviews.services). A cycle can
 also end without a review, at any stage: when a status decision takes the pupil off the SEN
-register, it is closed with an `ended_reason` and the date (reviews.services.cycle_end)."""
+register, or the pupil leaves the school, it is closed with an `ended_reason` and the date
+(reviews.services.cycle_end)."""
 
 import datetime as dt
 import hashlib
@@ -87,6 +88,7 @@ class SupportCycle(models.Model):
         """Why a cycle closed without a review ("" for a cycle closed at its review meeting)."""
 
         LEFT_REGISTER = "left_register", "Left the SEN register"
+        LEFT_SCHOOL = "left_school", "Left the school"
 
     school = models.ForeignKey("sencoweb.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.ForeignKey(
