@@ -370,6 +370,11 @@ def _request_id(cast):
 
 
 def _plan(cast):
+    """The plan in force of the pupil the teacher and TA teach. Need-to-know (DOMAIN.md 8.3):
+    its address gives them the classroom view (sections B, E and F), which is why they get a
+    200 there; pupil_ehc, request_detail and review_edit declare ehc.view_full, so the matrix
+    expects their 403 from the declaration. A draft, superseded or ceased version is a 403 for
+    them too: tests/reviews/test_ehc_need_to_know.py checks those answers role by role."""
     from tests.reviews.ehc_factories import EhcPlanFactory
 
     return _once(cast, "ehc_plan", lambda: EhcPlanFactory(pupil=cast.pupil))
