@@ -394,3 +394,15 @@ def test_an_entry_without_the_capability_is_seen_as_its_shorter_form():
     assert entry.as_seen(lambda c: False) is short
     assert E(dt.date(2026, 1, 1), "EHC", "x", capability="cap").as_seen(lambda c: False) is None
     assert short.as_seen(lambda c: False) is short
+
+
+def test_classroom_view_says_when_the_annual_review_is_overdue(teacher, plan):
+    url = reverse("reviews:plan_detail", args=[plan.public_id])
+    plan.issued_on = plan.first_issued_on = timezone.localdate() - dt.timedelta(days=400)
+    plan.save()
+    page = _get(teacher, url).content.decode()
+    assert 'id="review-overdue"' in page and "annual review overdue" in page
+    plan.issued_on = plan.first_issued_on = timezone.localdate() - dt.timedelta(days=30)
+    plan.save()
+    page = _get(teacher, url).content.decode()
+    assert "next annual review due by" in page and 'id="review-overdue"' not in page
