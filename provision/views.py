@@ -503,7 +503,14 @@ def session_form(request, group_id, date):
     return render(
         request,
         "provision/session.html",
-        _ctx(request, item=item, day=day, card=_card_html(request, item, day)),
+        _ctx(
+            request,
+            item=item,
+            day=day,
+            card=_card_html(request, item, day),
+            # Opened from the group's session register: the way back is to the group.
+            from_group=request.GET.get("from") == "group",
+        ),
         status=422 if request.method == "POST" else 200,
     )
 

@@ -148,6 +148,25 @@ def test_group_links_the_staff_timetable_only_for_those_who_may_open_it(group, t
         assert (client_for(member).get(timetable).status_code == 200) is linked, member.role
 
 
+def test_session_register_rows_open_the_session_for_those_who_may_log_it(
+    group, ta, teacher, senco, head
+):
+    """A past session on the group's register is a row to tap and correct, for the group's own
+    member of staff and the SENCO (services.can_log); the others see it as text, not a link
+    to a page that is a 404 for them."""
+    day = last_weekday(dt.date.today() - dt.timedelta(days=1))
+    client_for(ta).post(log_url(group, day, quick=True))
+    session = reverse("provision:session", args=[group.public_id, day.isoformat()])
+    group_url = reverse("provision:group", args=[group.public_id])
+    for member, linked in ((ta, True), (senco, True), (teacher, False), (head, False)):
+        page = client_for(member).get(group_url).content.decode()
+        assert (f'href="{session}?from=group"' in page) is linked, member.role
+        assert f"{day:%a %-d %b}:" in page, member.role
+    page = client_for(ta).get(f"{session}?from=group").content.decode()
+    assert f'id="back-to-group" href="{group_url}"' in page and "back-to-day" not in page
+    assert 'id="back-to-day"' in client_for(ta).get(session).content.decode()
+
+
 def test_teacher_map_shows_only_their_pupils(group, teacher, senco):
     teacher_page = client_for(teacher).get(reverse("provision:map")).content.decode()
     senco_page = client_for(senco).get(reverse("provision:map")).content.decode()
