@@ -184,8 +184,12 @@ def register(request):
         p.area = AREA_LABELS.get(area_map.get(p.primary_need), "")
     rows = jinja.partial(
         "pupils/register_rows.jinja",
-        {"pupils": page.object_list, "years": YEAR_LABELS, "statuses": STATUS_LABELS,
-         "today": timezone.localdate()},  # fmt: skip
+        {
+            "pupils": page.object_list,
+            "years": YEAR_LABELS,
+            "statuses": STATUS_LABELS,
+            "today": timezone.localdate(),
+        },
     )
     # A search also finds pupils who are not on the register, so the SENCO can open their
     # profile to add a need and record the decision that puts them on it.
