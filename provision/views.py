@@ -3,13 +3,17 @@ shown only with provision.view_costs; a group or pupil the member may not see is
 
 import datetime as dt
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from pupils.access import pupil_for_read, visible_pupils
@@ -335,6 +339,9 @@ def _day(request) -> dt.date:
         return _today(request)
 
 
+# Not kept by the browser: coming back to the page (the Back button, after logging an older day
+# from its list) fetches it again, so a session just logged is not still listed as not logged.
+@never_cache
 @capability_required("provision.log_session")
 def today(request):
     day = _day(request)
@@ -347,13 +354,6 @@ def today(request):
     sessions = selectors.today_sessions(request.membership, day, groups)
     days = calendar_days([request.school]).get(request.school.pk, CalendarDays())
     day_off = selectors.day_off(request.school, day, days)
-    unlogged = selectors.unlogged_sessions(
-        request.membership, real_today, selectors.calendar_for(request.school, days), groups
-    )
-    # Grouped by day for the list: each day is one tap away.
-    unlogged_days = [
-        (d, [group for _, group in items]) for d, items in groupby(unlogged, key=lambda i: i[0])
-    ]
     show_all = request.GET.get("all") == "1"
     hidden = 0
     if day_off and not show_all:
@@ -370,14 +370,33 @@ def today(request):
             cards=cards,
             day_off=day_off,
             hidden=hidden,
-            unlogged=len(unlogged),
-            unlogged_days=unlogged_days,
+            **_unlogged(request, real_today, groups, days),
             day=day,
             is_today=day == real_today,
             prev_day=_school_day(day, -1),
             next_day=_school_day(day, 1) if day < real_today else None,
         ),
     )
+
+
+def _unlogged(request, real_today, groups=None, days=None) -> dict:
+    """The Today page's list of sessions not logged yet, grouped by day (each day one tap
+    away). `groups`, `days`: delivered_groups() and calendar_days() if already loaded."""
+    if days is None:
+        days = calendar_days([request.school]).get(request.school.pk, CalendarDays())
+    unlogged = selectors.unlogged_sessions(
+        request.membership, real_today, selectors.calendar_for(request.school, days), groups
+    )
+    unlogged_days = [
+        (d, [group for _, group in items]) for d, items in groupby(unlogged, key=lambda i: i[0])
+    ]
+    return {"unlogged": len(unlogged), "unlogged_days": unlogged_days}
+
+
+def _on_today_page(request) -> bool:
+    """The htmx request was sent from the Today page (htmx names the page it is on)."""
+    page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return page == reverse("provision:today")
 
 
 def _school_day(day, step):
@@ -411,7 +430,14 @@ def _card(request, group, day, *, form=None, status=200, saved=False):
         items = [{"group": group, "log": log, "pupils": enrolled}]
     item = items[0]
     item["form"] = form or _session_form(item)
-    return HttpResponse(_card_html(request, item, day, saved=saved), status=status)
+    html = str(_card_html(request, item, day, saved=saved))
+    if saved and _on_today_page(request):
+        # The day just logged leaves the list of sessions not logged yet, swapped out of band,
+        # so it is not still there to tap until the page is reloaded.
+        html += render_to_string(
+            "provision/_unlogged.html", {"oob": True, **_unlogged(request, _today(request))}
+        )
+    return HttpResponse(html, status=status)
 
 
 def _card_html(request, item, day, *, saved=False):
@@ -463,8 +489,6 @@ def session_quick(request, group_id, date):
 
 
 def _today_url():
-    from django.urls import reverse
-
     return reverse("provision:today")
 
 
@@ -617,8 +641,6 @@ def budget_edit(request):
 
 
 def _url(name, *args):
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 
