@@ -288,7 +288,7 @@ def test_today_lists_planned_sessions_not_logged_in_the_last_two_weeks(
     # Planned in the two weeks before Wed 25 Nov: Wed 11, Mon 16 (INSET), Wed 18 (held),
     # Mon 23 (cancelled is logged). Today is not owed yet.
     assert "Not logged yet: 1 session in the last two weeks" in page
-    assert '?date=2026-11-11">Wed 11 Nov</a>' in page
+    assert '?date=2026-11-11"><span class="fw-semibold">Wed 11 Nov</span>' in page
     assert "Mon 16 Nov" not in page and "Wed 25 Nov" not in page
 
 
