@@ -166,7 +166,8 @@ def plan_deadlines(plan: EhcPlan, reviews, *, profile, today) -> list[engine.Dea
 
 def _reviews_prefetch():
     # As a list attribute (`plan.review_list`): a prefetch into the related manager builds a
-    # queryset for every plan to hold its cache, a third of the deadlines page's ORM time.
+    # queryset for every plan to hold its cache (no measurable difference on the deadlines
+    # page at 2,000 pupils, bench/results.md round 5; no more complex either).
     return Prefetch(
         "reviews",
         queryset=AnnualReview.objects.order_by("meeting_on", "created_at"),
