@@ -201,7 +201,7 @@ def test_senco_re_adds_a_pupil_who_left(sign_in, page, live_server, ta_group, se
     assert page.evaluate("document.activeElement.id") == "id_pupil"
     ben = ta_group.enrolments.get(pupil__first_name="Ben").pupil
     assert page.inner_text("#id_pupil_error") == (
-        f"{ben.display_name} is already in this group since {monday.day} {monday:%b %Y}."
+        f"{ben.display_name} has been in this group since {monday.day} {monday:%b %Y}."
     )
     screenshot(page, "provision_enrol_already_in")
     assert_accessible(page)

@@ -134,7 +134,7 @@ def test_a_pupil_still_in_the_group_is_told_since_when(group, amara, senco):
     response = client_for(senco).post(url, {"pupil": amara.pk, "starts_on": BACK.isoformat()})
     assert response.status_code == 422
     assert _error_of(response.content.decode(), "pupil") == (
-        f"Amara Okafor is already in this group since {START:%-d %b %Y}."
+        f"Amara Okafor has been in this group since {START:%-d %b %Y}."
     )
     assert Enrolment.objects.filter(group=group, pupil=amara).count() == 1
 
@@ -144,7 +144,7 @@ def test_a_place_before_a_later_one_would_overlap_it(group, amara):
     with pytest.raises(ValidationError) as caught:
         services.enrolment_add(group=group, pupil=amara, starts_on=START)
     assert caught.value.message_dict == {
-        "pupil": [f"Amara Okafor is already in this group since {BACK:%-d %b %Y}."]
+        "pupil": [f"Amara Okafor has been in this group since {BACK:%-d %b %Y}."]
     }
 
 
