@@ -21,6 +21,8 @@ class ProvisionConfig(AppConfig):
             hooks.chronology_sources.append(panels.chronology)
         if services.end_places_on_leaving not in hooks.leaving_handlers:
             hooks.leaving_handlers.append(services.end_places_on_leaving)
+        if services.end_places_on_leaving_preview not in hooks.leaving_previews:
+            hooks.leaving_previews.append(services.end_places_on_leaving_preview)
         if panels.top_up_indicator not in hooks.top_up_indicators:
             hooks.top_up_indicators.append(panels.top_up_indicator)
         if panels.profile_links not in hooks.profile_links:

@@ -66,6 +66,11 @@ decision_prefills: dict[str, Callable] = {}
 # in the audit detail.
 leaving_handlers: list[Callable] = []
 
+# (pupil) -> list[str]: what the leaving handlers would close, in the future tense, for the
+# leaving form to say before the SENCO records that the pupil left (reviews: the open support
+# plan; provision: their places in groups). Reads only, in a constant number of queries.
+leaving_previews: list[Callable] = []
+
 
 # (pupil, decision) -> list[str]: what a higher app ended because a status decision took the
 # pupil off the SEN register (to N or the monitoring list), in the decision's transaction
@@ -151,6 +156,11 @@ def on_off_register(pupil, decision) -> list[str]:
 def off_register_preview(pupil) -> list[str]:
     """What recording a decision that takes the pupil off the register would end."""
     return [line for preview in off_register_previews for line in preview(pupil)]
+
+
+def leaving_preview(pupil) -> list[str]:
+    """What recording that the pupil left the school would close in other apps."""
+    return [line for preview in leaving_previews for line in preview(pupil)]
 
 
 def on_leaving(pupil) -> list[str]:

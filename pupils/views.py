@@ -633,6 +633,8 @@ def pupil_archive(request, pupil_id):
         submit="Save leaving details" if left else "Archive pupil",
         intro=intro,
         status=422 if form.errors else 200,
+        # What leaving will close in other apps (hooks.leaving_previews), said before saving.
+        leaving_preview=[] if left else hooks.leaving_preview(pupil),
     )
 
 

@@ -230,7 +230,12 @@ def register() -> None:
         pupil_hooks.visibility_sources.append(responsible_pupil_ids)
     # A status decision that takes the pupil off the register ends their open cycle; so does
     # leaving the school.
-    from .services import cycle_end_off_register, cycle_end_on_leaving, cycle_end_preview
+    from .services import (
+        cycle_end_off_register,
+        cycle_end_on_leaving,
+        cycle_end_on_leaving_preview,
+        cycle_end_preview,
+    )
 
     if cycle_end_off_register not in pupil_hooks.off_register_handlers:
         pupil_hooks.off_register_handlers.append(cycle_end_off_register)
@@ -238,6 +243,8 @@ def register() -> None:
         pupil_hooks.off_register_previews.append(cycle_end_preview)
     if cycle_end_on_leaving not in pupil_hooks.leaving_handlers:
         pupil_hooks.leaving_handlers.append(cycle_end_on_leaving)
+    if cycle_end_on_leaving_preview not in pupil_hooks.leaving_previews:
+        pupil_hooks.leaving_previews.append(cycle_end_on_leaving_preview)
     pupil_hooks.decision_prefills["review"] = decision_prefill
     pupil_hooks.decision_prefills["ceased"] = ceased_prefill
     from . import tasks_ehc

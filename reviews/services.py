@@ -331,6 +331,14 @@ def cycle_end_on_leaving(pupil: Pupil) -> list[str]:
     )
 
 
+def cycle_end_on_leaving_preview(pupil: Pupil) -> list[str]:
+    """pupils.hooks.leaving_previews: the open cycle that leaving would end, said on the
+    leaving form before the SENCO records it (one query). No links are named: leaving closes
+    them without revoking them (cycle_end_on_leaving)."""
+    cycle = SupportCycle.objects.filter(pupil=pupil).open().first()
+    return [f"{_cycle_named(cycle)} will end."] if cycle is not None else []
+
+
 # Contributions -------------------------------------------------------------------------------
 
 
