@@ -84,6 +84,12 @@ off_register_handlers: list[Callable] = []
 off_register_previews: list[Callable] = []
 
 
+# (pupil) -> str: which review Pupil.next_review_due is ("support plan review", "EHC plan annual
+# review"), or "" when the source cannot tell, for the profile to say beside the date. A source
+# reads what the profile loads already (once_per_pupil), so it adds no query.
+next_review_kinds: list[Callable] = []
+
+
 # (day) -> a boolean expression over pupils (OuterRef("pk") is the pupil): true when the school
 # receives LA high-needs top-up (element 3) for the pupil on that day. This is the census top-up
 # indicator (DOMAIN.md 2.5), which is not stored on the pupil (provision: a TopUpFunding record
@@ -106,6 +112,13 @@ def once_per_pupil(pupil, key: str, load):
     if key not in store:
         store[key] = load()
     return store[key]
+
+
+def next_review_kind(pupil) -> str:
+    """Which review the pupil's next review due is, from the first source that can tell."""
+    if pupil.next_review_due is None:
+        return ""
+    return next((kind for source in next_review_kinds if (kind := source(pupil))), "")
 
 
 def has_ehc_plan(pupil) -> bool:

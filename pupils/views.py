@@ -298,6 +298,8 @@ def pupil_detail(request, pupil_id):
                 pupil=pupil, include_family=full, can=membership.can
             ),
             "plan_links": hooks.profile_links_for(request, pupil),
+            # After the chronology and card: a source reuses what they loaded.
+            "next_review_kind": hooks.next_review_kind(pupil),
             "today": timezone.localdate(),
         },
     )

@@ -26,6 +26,14 @@ def _cycles(pupil) -> list:
     )
 
 
+def next_review_kind_for(pupil) -> str:
+    """pupils.hooks.next_review_kinds: which review the next review due is, from the cycles the
+    profile loads once for its chronology and card (no query more)."""
+    from .next_review import next_review_kind
+
+    return next_review_kind(pupil, _cycles(pupil))
+
+
 def chronology_for(pupil) -> list:
     """Every step of every cycle: opened, each version issued, each contribution received
     (who sent it by kind only: no names or answers here), the review. Newest first, by the
@@ -226,6 +234,8 @@ def register() -> None:
         pupil_hooks.class_strategy_sources.append(strategies_for)
     if profile_links not in pupil_hooks.profile_links:
         pupil_hooks.profile_links.append(profile_links)
+    if next_review_kind_for not in pupil_hooks.next_review_kinds:
+        pupil_hooks.next_review_kinds.append(next_review_kind_for)
     if responsible_pupil_ids not in pupil_hooks.visibility_sources:
         pupil_hooks.visibility_sources.append(responsible_pupil_ids)
     # A status decision that takes the pupil off the register ends their open cycle; so does

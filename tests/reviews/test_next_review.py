@@ -336,3 +336,66 @@ def test_the_support_plans_page_of_a_plan_with_no_cycle_names_the_annual_review(
     next_review.pupil_next_review_sync(pupil=plan.pupil)
     page = client_for(senco).get(reverse("reviews:pupil_cycles", args=[plan.pupil.public_id]))
     assert "(EHC plan annual review)" in page.content.decode()
+
+
+# --------------------------------------------------------------------------- the profile's card
+
+
+def _card(senco, pupil) -> str:
+    """The next review badge on the profile's summary card."""
+    text = client_for(senco).get(reverse("pupils:detail", args=[pupil.public_id])).content.decode()
+    start = text.index('id="next-review">') + len('id="next-review">')
+    return text[start : text.index("</span>", start)]
+
+
+@pytest.mark.parametrize(
+    "support_days, kind",
+    [(SOONER, "support plan review"), (LATER, "EHC plan annual review")],
+)
+def test_the_profile_card_says_which_review_is_next(senco, plan, support_days, kind):
+    issued_cycle(plan.pupil, senco.user, review_in_days=support_days)
+    due = _earliest(plan, support_days)
+    assert _card(senco, plan.pupil) == f"Next review {due:%-d %b %Y} ({kind})"
+
+
+def test_the_profile_card_of_a_plan_with_no_cycle_names_the_annual_review(senco, plan):
+    next_review.pupil_next_review_sync(pupil=plan.pupil)
+    assert (
+        _card(senco, plan.pupil)
+        == f"Next review {_annual(plan):%-d %b %Y} (EHC plan annual review)"
+    )
+
+
+def test_the_profile_card_says_an_overdue_support_plan_review_is_overdue(senco, plan):
+    cycle = issued_cycle(plan.pupil, senco.user, review_in_days=SOONER)
+    SupportCycle.objects.filter(pk=cycle.pk).update(review_date=_in(-3))
+    next_review.pupil_next_review_sync(pupil=plan.pupil)
+    assert _card(senco, plan.pupil) == f"Support plan review overdue: due {_in(-3):%-d %b %Y}"
+
+
+def test_the_profile_card_says_an_overdue_annual_review_is_overdue(school, senco):
+    late = _plan_due_in(school, -20)
+    issued_cycle(late.pupil, senco.user, review_in_days=LATER)
+    assert _due(late.pupil) == _annual(late) < _today()
+    assert (
+        _card(senco, late.pupil) == f"EHC plan annual review overdue: due {_annual(late):%-d %b %Y}"
+    )
+
+
+def test_the_profile_card_kind_costs_no_query(senco, plan, monkeypatch, django_assert_num_queries):
+    """The kind comes from the cycles the profile loads for its chronology and card."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pupils import hooks
+
+    issued_cycle(plan.pupil, senco.user, review_in_days=SOONER)
+    client = client_for(senco)
+    url = reverse("pupils:detail", args=[plan.pupil.public_id])
+    client.get(url)  # warm the session
+    with monkeypatch.context() as patch:
+        patch.setattr(hooks, "next_review_kinds", [])
+        with CaptureQueriesContext(connection) as without:
+            assert "(support plan review)" not in client.get(url).content.decode()
+    with django_assert_num_queries(len(without)):
+        assert "(support plan review)" in client.get(url).content.decode()
