@@ -167,6 +167,10 @@ def chronology(*, pupil: Pupil, include_family: bool, can) -> list[hooks.Chronol
 def pupil_profile(*, pupils, pupil_id):
     """One pupil with everything the profile page shows, fetched in a fixed number of queries."""
     # Each list with what it points at joined in: one query a list, not one a list and link.
+    # The census top-up indicator, as the register shows it, is a column of the pupil's query.
+    from django.utils import timezone
+
+    pupils = pupils.annotate(top_up_funded=hooks.top_up_indicator(timezone.localdate()))
     return pupils.select_related("reg_group").prefetch_related(
         Prefetch("needs", queryset=Need.objects.order_by("ends_on", "rank")),
         Prefetch("status_decisions", queryset=StatusDecision.objects.select_related("recorded_by")),

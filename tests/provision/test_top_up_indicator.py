@@ -86,3 +86,24 @@ def test_the_register_flags_top_up_without_a_query_per_row(senco, school):
         page = client.get(reverse("pupils:register"))
     assert page.text.count(">Top-up</span>") == 6
     assert len(more) == len(few)
+
+
+def test_the_profile_flags_top_up_for_those_who_see_the_whole_register(
+    senco, teacher, school, class_group
+):
+    """The profile's summary says what the register's Top-up flag says, to the SENCO; a
+    teacher of the pupil sees no funding."""
+    today = timezone.localdate()
+    paid = PupilFactory(school=school, sen_status="E")
+    paid.teaching_groups.add(class_group)
+    unpaid = PupilFactory(school=school, sen_status="K")
+    _top_up(paid, today - dt.timedelta(days=30))
+    _top_up(unpaid, today - dt.timedelta(days=60), ends_on=today - dt.timedelta(days=1))
+
+    def page(member, pupil):
+        return client_for(member).get(reverse("pupils:detail", args=[pupil.public_id]))
+
+    assert "Top-up funding" in page(senco, paid).content.decode()
+    assert "Top-up funding" not in page(senco, unpaid).content.decode()
+    response = page(teacher, paid)
+    assert response.status_code == 200 and "Top-up funding" not in response.content.decode()
