@@ -176,7 +176,7 @@ def test_enrolling_a_pupil_twice_says_so(group, senco, taught_pupil):
         url, {"pupil": taught_pupil.pk, "starts_on": dt.date.today().isoformat()}
     )
     assert response.status_code == 422
-    assert "Amara Okafor is already in this group" in response.content.decode()
+    assert "Amara Okafor has been in this group" in response.content.decode()
     assert Enrolment.objects.filter(group=group, pupil=taught_pupil).count() == 1
 
 
