@@ -15,18 +15,12 @@ class ProvisionConfig(AppConfig):
         nav.register("Provision map", "provision:map", "provision.view", order=21)
         nav.register("Budget", "provision:budget", "provision.view_costs", order=22)
         nav.register("Staff", "provision:staff", "staff.manage", order=23)
-        if panels.visible_pupil_ids not in hooks.visibility_sources:
-            hooks.visibility_sources.append(panels.visible_pupil_ids)
-        if panels.chronology not in hooks.chronology_sources:
-            hooks.chronology_sources.append(panels.chronology)
-        if services.end_places_on_leaving not in hooks.leaving_handlers:
-            hooks.leaving_handlers.append(services.end_places_on_leaving)
-        if services.end_places_on_leaving_preview not in hooks.leaving_previews:
-            hooks.leaving_previews.append(services.end_places_on_leaving_preview)
-        if panels.top_up_indicator not in hooks.top_up_indicators:
-            hooks.top_up_indicators.append(panels.top_up_indicator)
-        if panels.profile_links not in hooks.profile_links:
-            hooks.profile_links.append(panels.profile_links)
+        hooks.add(hooks.visibility_sources, panels.visible_pupil_ids)
+        hooks.add(hooks.chronology_sources, panels.chronology)
+        hooks.add(hooks.leaving_handlers, services.end_places_on_leaving)
+        hooks.add(hooks.leaving_previews, services.end_places_on_leaving_preview)
+        hooks.add(hooks.top_up_indicators, panels.top_up_indicator)
+        hooks.add(hooks.profile_links, panels.profile_links)
         home.register(
             "provision.today",
             "provision/panels/today.html",

@@ -97,6 +97,13 @@ next_review_kinds: list[Callable] = []
 top_up_indicators: list[Callable] = []
 
 
+def add(hook_list: list, fn: Callable) -> None:
+    """Add `fn` to one of the lists above, once: an AppConfig.ready() can run more than once
+    (test runners), and a source listed twice would say everything twice."""
+    if fn not in hook_list:
+        hook_list.append(fn)
+
+
 @dataclass(frozen=True)
 class ProfileLink:
     label: str

@@ -187,12 +187,9 @@ def register() -> None:
 
     from . import tasks_ehc  # noqa: F401  (autodiscover imports only reviews/tasks.py)
 
-    if _has_issued_plan not in hooks.ehc_plan_checkers:
-        hooks.ehc_plan_checkers.append(_has_issued_plan)
-    if chronology not in hooks.chronology_sources:
-        hooks.chronology_sources.append(chronology)
-    if profile_links not in hooks.profile_links:
-        hooks.profile_links.append(profile_links)
+    hooks.add(hooks.ehc_plan_checkers, _has_issued_plan)
+    hooks.add(hooks.chronology_sources, chronology)
+    hooks.add(hooks.profile_links, profile_links)
     nav.register("EHC plans", "reviews:ehc_overview", "plans.view", "ehc.edit", order=40)
     nav.register("Deadlines", "reviews:deadlines", "deadlines.view", order=45)
     home.register(

@@ -227,17 +227,12 @@ def register() -> None:
         "plans.view",
         order=30,
     )
-    if chronology_for not in pupil_hooks.chronology_sources:
-        pupil_hooks.chronology_sources.append(chronology_for)
+    pupil_hooks.add(pupil_hooks.chronology_sources, chronology_for)
     # The "my classes" page shows each pupil's plan strategies beside the profile's.
-    if strategies_for not in pupil_hooks.class_strategy_sources:
-        pupil_hooks.class_strategy_sources.append(strategies_for)
-    if profile_links not in pupil_hooks.profile_links:
-        pupil_hooks.profile_links.append(profile_links)
-    if next_review_kind_for not in pupil_hooks.next_review_kinds:
-        pupil_hooks.next_review_kinds.append(next_review_kind_for)
-    if responsible_pupil_ids not in pupil_hooks.visibility_sources:
-        pupil_hooks.visibility_sources.append(responsible_pupil_ids)
+    pupil_hooks.add(pupil_hooks.class_strategy_sources, strategies_for)
+    pupil_hooks.add(pupil_hooks.profile_links, profile_links)
+    pupil_hooks.add(pupil_hooks.next_review_kinds, next_review_kind_for)
+    pupil_hooks.add(pupil_hooks.visibility_sources, responsible_pupil_ids)
     # A status decision that takes the pupil off the register ends their open cycle; so does
     # leaving the school.
     from .services import (
@@ -247,14 +242,10 @@ def register() -> None:
         cycle_end_preview,
     )
 
-    if cycle_end_off_register not in pupil_hooks.off_register_handlers:
-        pupil_hooks.off_register_handlers.append(cycle_end_off_register)
-    if cycle_end_preview not in pupil_hooks.off_register_previews:
-        pupil_hooks.off_register_previews.append(cycle_end_preview)
-    if cycle_end_on_leaving not in pupil_hooks.leaving_handlers:
-        pupil_hooks.leaving_handlers.append(cycle_end_on_leaving)
-    if cycle_end_on_leaving_preview not in pupil_hooks.leaving_previews:
-        pupil_hooks.leaving_previews.append(cycle_end_on_leaving_preview)
+    pupil_hooks.add(pupil_hooks.off_register_handlers, cycle_end_off_register)
+    pupil_hooks.add(pupil_hooks.off_register_previews, cycle_end_preview)
+    pupil_hooks.add(pupil_hooks.leaving_handlers, cycle_end_on_leaving)
+    pupil_hooks.add(pupil_hooks.leaving_previews, cycle_end_on_leaving_preview)
     pupil_hooks.decision_prefills["review"] = decision_prefill
     pupil_hooks.decision_prefills["ceased"] = ceased_prefill
     from . import tasks_ehc
