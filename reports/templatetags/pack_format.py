@@ -2,8 +2,10 @@
 "SEN support (K)", "Year 6". The pack's JSON keeps the ISO dates and census codes."""
 
 import datetime as dt
+import re
 
 from django import template
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from pupils.codes import Area, NcYear, SenStatus, SenType
@@ -19,10 +21,20 @@ def pack_date(value, fmt: str = "j M Y") -> str:
         return ""
     if isinstance(value, dt.date):
         return date_format(value, fmt)
+    text = str(value)
+    if len(text) > 10:  # a timestamp: shown in the school's time, as the app shows it
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, fmt)
     try:
-        return date_format(dt.date.fromisoformat(str(value)[:10]), fmt)
+        return date_format(dt.date.fromisoformat(text[:10]), fmt)
     except ValueError:
-        return str(value)
+        return text
 
 
 @register.filter
@@ -68,4 +80,10 @@ def readable(value):
         )
     if isinstance(value, list | tuple):
         return "\n".join(readable(v) for v in value)
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return pack_date(value, "j M Y H:i" if len(value) > 10 else "j M Y")
     return value
+
+
+# An ISO date or timestamp as the JSON export holds it ("2026-12-07", "2026-12-07T23:48:11+00:00").
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")

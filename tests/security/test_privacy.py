@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -187,6 +188,8 @@ def test_export_holds_the_notifications_staff_were_sent_about_the_pupil(
     html = render_to_string("reports/sar.html", {"data": data, "pupil": subject})
     assert "Notifications to staff about the pupil" in html
     assert "New concern about Amara Okafor" in html and "Not read" in html
+    # Times read as a person writes them, in the school's time, not as ISO timestamps.
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:", html)
     if shutil.which("pdftotext"):
         with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
             f.write(pdf)
@@ -302,3 +305,16 @@ def test_the_pdf_shows_lists_and_answers_as_text_not_python():
         Context({"v": {"going_well": "Reading <club>"}})
     )
     assert html == "Going well: Reading &lt;club&gt;"
+
+
+def test_pack_dates_read_timestamps_in_the_schools_time():
+    from reports.templatetags.pack_format import pack_date
+
+    assert pack_date("2026-07-01T08:30:00+00:00", "j M Y H:i") == "1 Jul 2026 09:30"  # BST
+    assert pack_date("2026-12-07T23:48:11.690370+00:00", "j M Y H:i") == "7 Dec 2026 23:48"
+    assert pack_date("2025-06-01") == "1 Jun 2025" and pack_date("not a date") == "not a date"
+    from reports.templatetags.pack_format import readable
+
+    assert readable("2016-05-28") == "28 May 2016"
+    assert readable("2026-12-07T23:48:11+00:00") == "7 Dec 2026 23:48"
+    assert readable("2016-05-28 was when") == "2016-05-28 was when"  # typed text stays as typed
